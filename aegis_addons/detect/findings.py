@@ -1,0 +1,49 @@
+"""The one result type every detector returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something a detector found in a piece of text.
+
+    `category` is `family.kind` (`pii.email`, `secret.aws_access_key`, `injection.direct`,
+    `anomaly.bidi`, `danger.reverse_shell`, `tool.dangerous_args`, ...). `start`/`end` are character
+    offsets into the scanned text (end exclusive); a whole-text verdict uses 0 and len(text).
+    `score` is the detector's confidence in [0, 1]; policies compare it with their thresholds.
+    `rule` names the rule or model that fired, so every result can explain itself. `detail` is a short
+    human-readable reason and must never contain the matched value itself (it may reach the audit log).
+    """
+
+    category: str
+    start: int
+    end: int
+    score: float
+    rule: str
+    detail: str = ""
+
+    @property
+    def family(self) -> str:
+        return self.category.split(".", 1)[0]
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+    def overlaps(self, other: Finding) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
+    """Keep a non-overlapping subset, preferring higher scores, then longer spans, then earlier starts.
+
+    Redaction and sanitizing rewrite spans, so two findings must never claim the same characters.
+    """
+    ranked = sorted(findings, key=lambda f: (-f.score, -f.length, f.start))
+    kept: list[Finding] = []
+    for f in ranked:
+        if all(not f.overlaps(k) for k in kept):
+            kept.append(f)
+    return sorted(kept, key=lambda f: f.start)

@@ -1,0 +1,209 @@
+"""YAML rule packs: declarative regex rules with keyword prefilters, validators and context words.
+
+A rule pack is a YAML file:
+
+    family: secret                 # default family for categories written without one
+    rules:
+      - id: github_classic_token
+        category: secret.github_token
+        regex: '\\bghp_[A-Za-z0-9]{36}\\b'
+        keywords: [ghp_]           # cheap prefilter: rule runs only if one keyword is in the text
+        score: 0.95
+        group: 0                   # which regex group is the finding (name or number; default 0)
+        validator: luhn            # a name from VALIDATORS; the match is dropped when it fails
+        context: [card, visa]      # words near the match raise the score by context_boost
+        context_boost: 0.2
+        context_window: 48         # characters either side searched for context words
+        requires_context: false    # true: drop the match unless a context word is near
+        min_entropy: 3.0           # Shannon entropy (bits/char) the value must reach
+        flags: [IGNORECASE]
+        examples: {match: [...], no_match: [...]}   # checked by the tests, not at run time
+
+Packs are validated once at load: a bad regex, an unknown validator or a missing field raises
+RulePackError naming the file and rule, so a broken pack never half-loads.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from aegis_addons.detect.findings import Finding
+
+Validator = Callable[[str], bool]
+
+# Validators are registered by the modules that know the domain (checksums live beside the PII rules).
+VALIDATORS: dict[str, Validator] = {}
+
+
+def validator(name: str) -> Callable[[Validator], Validator]:
+    """Register a validator under `name` for use in rule packs."""
+
+    def register(fn: Validator) -> Validator:
+        VALIDATORS[name] = fn
+        return fn
+
+    return register
+
+
+class RulePackError(ValueError):
+    """A rule pack that cannot be loaded; the message names the file and the rule."""
+
+
+_FLAG_NAMES = {"IGNORECASE": re.IGNORECASE, "MULTILINE": re.MULTILINE, "DOTALL": re.DOTALL,
+               "VERBOSE": re.VERBOSE}
+
+
+def shannon_entropy(value: str) -> float:
+    """Bits per character; random base64 tokens score above 4, English words below 3.5."""
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+@dataclass(slots=True)
+class RegexRule:
+    id: str
+    category: str
+    pattern: re.Pattern[str]
+    score: float = 0.9
+    group: int | str = 0
+    keywords: tuple[str, ...] = ()
+    validator: Validator | None = None
+    context: tuple[str, ...] = ()
+    context_boost: float = 0.2
+    context_window: int = 48
+    requires_context: bool = False
+    min_entropy: float = 0.0
+    examples: dict[str, list[str]] = field(default_factory=dict)
+
+    def applies_to(self, lowered_text: str) -> bool:
+        return not self.keywords or any(k in lowered_text for k in self.keywords)
+
+    def _has_context(self, lowered_text: str, start: int, end: int) -> bool:
+        window = lowered_text[max(0, start - self.context_window): end + self.context_window]
+        return any(word in window for word in self.context)
+
+    def scan(self, text: str, lowered_text: str | None = None) -> list[Finding]:
+        lowered = text.lower() if lowered_text is None else lowered_text
+        if not self.applies_to(lowered):
+            return []
+        found = []
+        for m in self.pattern.finditer(text):
+            value = m.group(self.group)
+            if not value:
+                continue
+            start, end = m.span(self.group)
+            if self.min_entropy and shannon_entropy(value) < self.min_entropy:
+                continue
+            if self.validator is not None and not self.validator(value):
+                continue
+            score = self.score
+            if self.context:
+                near = self._has_context(lowered, start, end)
+                if self.requires_context and not near:
+                    continue
+                if near:
+                    score = min(1.0, score + self.context_boost)
+            found.append(Finding(self.category, start, end, score, self.id))
+        return found
+
+
+def _as_tuple(value: object, what: str, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value.lower(),)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(v.lower() for v in value)
+    raise RulePackError(f"{where}: '{what}' must be a string or a list of strings")
+
+
+def compile_rule(raw: dict, family: str | None, where: str) -> RegexRule:
+    if not isinstance(raw, dict):
+        raise RulePackError(f"{where}: a rule must be a mapping")
+    rule_id = raw.get("id")
+    if not rule_id or not isinstance(rule_id, str):
+        raise RulePackError(f"{where}: rule without an 'id'")
+    where = f"{where}: rule {rule_id!r}"
+    unknown = set(raw) - {"id", "category", "regex", "score", "group", "keywords", "validator",
+                          "context", "context_boost", "context_window", "requires_context",
+                          "min_entropy", "flags", "examples", "lang", "description"}
+    if unknown:
+        raise RulePackError(f"{where}: unknown fields {sorted(unknown)}")
+    category = raw.get("category") or (f"{family}.{rule_id}" if family else None)
+    if not category or "." not in category:
+        raise RulePackError(f"{where}: 'category' must look like family.kind")
+    if not isinstance(raw.get("regex"), str):
+        raise RulePackError(f"{where}: 'regex' is required")
+    flags = 0
+    for name in raw.get("flags", []) or []:
+        if name not in _FLAG_NAMES:
+            raise RulePackError(f"{where}: unknown flag {name!r}")
+        flags |= _FLAG_NAMES[name]
+    try:
+        pattern = re.compile(raw["regex"], flags)
+    except re.error as e:
+        raise RulePackError(f"{where}: bad regex: {e}") from e
+    validator_name = raw.get("validator")
+    if validator_name is not None and validator_name not in VALIDATORS:
+        raise RulePackError(f"{where}: unknown validator {validator_name!r} "
+                            f"(known: {', '.join(sorted(VALIDATORS)) or 'none'})")
+    group = raw.get("group", 0)
+    if isinstance(group, int) and group > pattern.groups:
+        raise RulePackError(f"{where}: group {group} but the regex has {pattern.groups}")
+    if isinstance(group, str) and group not in pattern.groupindex:
+        raise RulePackError(f"{where}: no group named {group!r}")
+    score = float(raw.get("score", 0.9))
+    if not 0.0 <= score <= 1.0:
+        raise RulePackError(f"{where}: score must be within [0, 1]")
+    return RegexRule(
+        id=rule_id,
+        category=category,
+        pattern=pattern,
+        score=score,
+        group=group,
+        keywords=_as_tuple(raw.get("keywords"), "keywords", where),
+        validator=VALIDATORS.get(validator_name) if validator_name else None,
+        context=_as_tuple(raw.get("context"), "context", where),
+        context_boost=float(raw.get("context_boost", 0.2)),
+        context_window=int(raw.get("context_window", 48)),
+        requires_context=bool(raw.get("requires_context", False)),
+        min_entropy=float(raw.get("min_entropy", 0.0)),
+        examples=raw.get("examples") or {},
+    )
+
+
+def load_rule_pack(path: str | Path) -> list[RegexRule]:
+    path = Path(path)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise RulePackError(f"{path}: {e}") from e
+    if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list):
+        raise RulePackError(f"{path}: expected a mapping with a 'rules' list")
+    family = doc.get("family")
+    rules = [compile_rule(raw, family, str(path)) for raw in doc["rules"]]
+    seen: set[str] = set()
+    for r in rules:
+        if r.id in seen:
+            raise RulePackError(f"{path}: duplicate rule id {r.id!r}")
+        seen.add(r.id)
+    return rules
+
+
+def scan_rules(rules: Iterable[RegexRule], text: str) -> list[Finding]:
+    """Run every rule whose prefilter passes; overlapping findings are all returned."""
+    lowered = text.lower()
+    out: list[Finding] = []
+    for rule in rules:
+        out.extend(rule.scan(text, lowered))
+    return out
