@@ -42,9 +42,13 @@ ensure_venv() {  # $1: extras to install ("" or "dev")
     local want; want="$(sha256sum "$AEGIS_ROOT/pyproject.toml" | cut -d' ' -f1)"
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         echo "aegis: installing into $VENV ..." >&2
-        "$VENV/bin/python" -m pip install -q -e "$spec" 2>&1 | grep -v "is ignored: it is neither" >&2 || true
-        "$VENV/bin/python" -c 'import aegis_addons, mitmproxy' \
-            || { echo "aegis: installation failed" >&2; return 1; }
+        local log="$VENV/install.log"
+        if ! "$VENV/bin/python" -m pip install -e "$spec" >"$log" 2>&1 \
+                || ! "$VENV/bin/python" -c 'import aegis_addons, mitmproxy'; then
+            tail -n 30 "$log" >&2
+            echo "aegis: installation failed (full log: $log)" >&2
+            return 1
+        fi
         echo "$want" > "$stamp"
     fi
 }

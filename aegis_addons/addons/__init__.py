@@ -1,0 +1,1 @@
+"""mitmproxy addons, one per pipeline stage. Thin: options, hooks, calls into detect/, wire/, store/."""

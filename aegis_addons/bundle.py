@@ -1,0 +1,32 @@
+"""The Aegis pipeline: `mitmdump -s aegis_addons/bundle.py`.
+
+mitmproxy calls each hook on these addons in list order, so this list is the order in which a flow
+is handled: boundary checks, routing, the gateway's own endpoints, the request stages, the hop to
+the upstream, the response stages, headers, audit.
+"""
+
+from aegis_addons.addons.admin import Admin
+from aegis_addons.addons.audit import Audit
+from aegis_addons.addons.finalize import Finalize
+from aegis_addons.addons.guard import Guard
+from aegis_addons.addons.router import Router
+from aegis_addons.addons.sse import ServerSentEvents
+from aegis_addons.addons.state import GatewayState
+from aegis_addons.addons.upstream import Upstream
+
+
+def make_addons() -> list:
+    state = GatewayState()
+    return [
+        state,              # database, token cache, audit writer, gateway key
+        Guard(state),       # loopback, trusted proxies, HMAC, body limit, x-aegis-* stripped, request id
+        Router(state),      # token / port / direct / v2 / forward routes -> upstream, policy, filter mode
+        Admin(state),       # /health, /ready, /__gw__/* answered by the gateway
+        Upstream(),         # identity encoding upstream; upstream failures in the error envelope
+        ServerSentEvents(),  # stream SSE answers through the flow's stream editor
+        Finalize(),         # x-aegis-request-id / -action / -findings
+        Audit(state),       # one audit row per flow, written off the event loop
+    ]
+
+
+addons = make_addons()

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models and repositories for tokens, audit events and statistics."""
