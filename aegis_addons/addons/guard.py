@@ -28,6 +28,7 @@ SIGNATURE_HEADER = "x-aegis-signature"
 TIMESTAMP_HEADER = "x-aegis-timestamp"
 REQUEST_ID_HEADER = "x-aegis-request-id"
 _REPLAY_MEMORY = 100_000
+DECODABLE_ENCODINGS = frozenset({"gzip", "deflate", "br", "zstd"})
 
 
 def client_address(peer_ip: str, forwarded_for: str | None,
@@ -75,6 +76,23 @@ def parse_networks(spec: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Netw
         except ValueError:
             raise exceptions.OptionsError(f"aegis_trusted_proxies: {item!r} is not an IP or CIDR") from None
     return out
+
+
+def body_decodes(request: http.Request) -> bool:
+    """Can the body be decoded (identity, gzip, deflate, br, zstd)? A body that cannot be read cannot
+    be scanned, so it is refused rather than forwarded."""
+    declared = request.headers.get("content-encoding", "").strip().lower()
+    if not request.raw_content or declared in ("", "identity"):
+        return True
+    # mitmproxy hands back bytes it does not know how to decode unchanged, so the encoding is
+    # checked by name first; stacked encodings ("gzip, br") are refused too.
+    if declared not in DECODABLE_ENCODINGS:
+        return False
+    try:
+        request.get_content(strict=True)
+    except ValueError:
+        return False
+    return True
 
 
 def signature_payload(timestamp: str, method: str, path: str, body: bytes) -> bytes:
@@ -162,6 +180,11 @@ class Guard:
             flow.response = make_error(context, "request_body_too_large",
                                        f"request body of {size} bytes exceeds the limit of {limit}",
                                        extra={"limit_bytes": limit})
+            return
+        if not body_decodes(flow.request):
+            flow.response = make_error(context, "unsupported_content_encoding",
+                                       "the request body's content-encoding cannot be decoded",
+                                       extra={"content_encoding": flow.request.headers.get("content-encoding")})
             return
         if ctx.options.aegis_enable_request_hmac_auth:
             problem = self._check_signature(flow)
