@@ -365,3 +365,20 @@ def test_token_survives_restart_and_key_rotation(tmp_path, mock_llm):
         assert (gw.home / "gateway.key").stat().st_mode & 0o777 == 0o600
         r = httpx.get(gw.url + "/__gw__/tokens", headers={"x-gateway-key": old_key})
         assert r.status_code == 403 and error_code(r) == "gateway_key_invalid"
+
+
+def test_gateway_on_postgresql(tmp_path, mock_llm, pg_url):
+    from aegis_addons.store.db import make_engine
+    from aegis_addons.store.models import Base
+    engine = make_engine(pg_url)
+    Base.metadata.drop_all(engine)
+    engine.dispose()
+    with Gateway(tmp_path / "pg", options={"aegis_database_url": pg_url}) as gw:
+        token = gw.register(mock_llm.url + "/v1")["token"]
+        gw.restart()
+        r = httpx.post(f"{gw.url}/v1/__gw__/t/{token}/chat/completions", headers={"x-mock-reply": "pg"},
+                       json={"model": "m", "messages": [{"role": "user", "content": "x"}]})
+        assert r.status_code == 200 and r.json()["choices"][0]["message"]["content"] == "pg"
+        rows = gw.audit_rows(r.headers["x-aegis-request-id"])
+        assert len(rows) == 1 and rows[0].route == "token" and rows[0].status == 200
+        assert httpx.get(gw.url + "/ready").json()["checks"]["database"] is True
