@@ -25,17 +25,21 @@ def mitmdump_args(conf: dict, extra: list[str], environ: dict[str, str], home: P
     """Command-line arguments for mitmdump: the bundle, mitm.conf as --set, then `extra`.
 
     A key whose upper-case environment variable is set is skipped, so the environment wins over
-    mitm.conf; `--mode` in `extra` replaces mitm.conf's listeners instead of adding to them.
+    mitm.conf; so is a key that `extra` sets (mitmdump refuses an option given twice). `--mode` in
+    `extra` replaces mitm.conf's listeners instead of adding to them.
     """
-    args = ["-s", str(BUNDLE), "--set", f"confdir={home / 'mitmproxy'}"]
+    user_keys = {extra[i + 1].split("=", 1)[0] for i, a in enumerate(extra[:-1]) if a == "--set"}
     user_modes = any(a == "--mode" or a.startswith("--mode=") or a == "-m" for a in extra)
+    args = ["-s", str(BUNDLE)]
+    if "confdir" not in user_keys:
+        args += ["--set", f"confdir={home / 'mitmproxy'}"]
     for key, value in (conf or {}).items():
         if key == "mode":
             if not user_modes:
                 for mode in value if isinstance(value, list) else [value]:
                     args += ["--mode", str(mode)]
             continue
-        if key.upper() in environ:
+        if key.upper() in environ or key in user_keys:
             continue
         if isinstance(value, bool):
             value = "true" if value else "false"

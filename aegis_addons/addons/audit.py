@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from mitmproxy import http
 
 from aegis_addons.addons.state import GatewayState
@@ -22,6 +24,7 @@ def audit_row(flow: http.HTTPFlow) -> dict:
     if flow.error is not None:
         notes.append(f"error: {flow.error.msg}"[:300])
     return {
+        "ts": datetime.fromtimestamp(flow.request.timestamp_start, UTC),
         "request_id": context.request_id,
         "client_ip": context.client_ip,
         "route": context.route,

@@ -7,7 +7,7 @@ import string
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from aegis_addons.store.models import AuditEvent, TokenRecord
@@ -57,11 +57,12 @@ class AuditRepository:
         self.engine = engine
 
     def add_many(self, rows: Iterable[dict]) -> int:
-        events = [AuditEvent(**row) for row in rows]
-        if events:
-            with Session(self.engine) as s, s.begin():
-                s.add_all(events)
-        return len(events)
+        """Insert rows (dicts of AuditEvent columns) in one statement; column defaults apply."""
+        rows = list(rows)
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(insert(AuditEvent.__table__), rows)
+        return len(rows)
 
     def since(self, last_id: int, limit: int = 500) -> list[AuditEvent]:
         with Session(self.engine, expire_on_commit=False) as s:

@@ -15,6 +15,7 @@ def test_mitmdump_args_from_conf_env_and_extra(tmp_path):
     assert "connection_strategy=lazy" in args
     assert "aegis_enable_local_port_routing=false" not in args    # the environment wins over mitm.conf
     assert args[-2:] == ["--set", "flow_detail=2"]                  # the caller's arguments come last
+    assert "flow_detail=0" not in args                              # mitmdump refuses a key set twice
 
 
 def test_user_modes_replace_conf_modes(tmp_path):
