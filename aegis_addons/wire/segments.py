@@ -1,0 +1,278 @@
+"""Text segments of LLM API bodies: parse once, let every stage read and rewrite text, serialize once.
+
+A wire format knows where the text is in a JSON body. `extract(body)` returns `Segment`s, each with
+its role and a path into the body; stages change `segment.text`; `apply(body, segments)` writes the
+changed texts back. Tool-call arguments are JSON inside a JSON string: their string leaves become
+segments of their own (so a detector sees `a@b.com`, not `\"a@b.com\"`), and the arguments string is
+re-encoded once after the leaves changed.
+
+Formats: OpenAI Chat Completions, OpenAI Responses, Anthropic Messages, and a generic walk of every
+string for other JSON bodies (the `/v2` proxy and unknown `/v1/...` paths).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+# Roles a segment can have. "system" is written by the operator/app; "tool_result" and "document" are
+# untrusted content (written by strangers); "tool_args" are arguments the model chose.
+SYSTEM, USER, ASSISTANT, TOOL_RESULT, TOOL_ARGS, DOCUMENT, OTHER = (
+    "system", "user", "assistant", "tool_result", "tool_args", "document", "other")
+
+OPENAI_CHAT, OPENAI_RESPONSES, ANTHROPIC_MESSAGES, GENERIC = (
+    "openai_chat", "openai_responses", "anthropic_messages", "generic")
+
+Path = tuple[Any, ...]
+_EMBEDDED = "__json__"  # path marker: the rest of the path is inside a JSON-encoded string
+
+
+@dataclass(eq=False)
+class Segment:
+    role: str
+    path: Path
+    text: str
+    original: str = field(init=False)
+    turn: int = -1  # index of the message / input item it belongs to (-1: not in a turn)
+
+    def __post_init__(self) -> None:
+        self.original = self.text
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+
+def detect_format(path: str) -> str:
+    """The wire format of a request, from the upstream path."""
+    bare = path.split("?", 1)[0].rstrip("/")
+    if bare.endswith("/chat/completions"):
+        return OPENAI_CHAT
+    if bare.endswith("/responses"):
+        return OPENAI_RESPONSES
+    if bare.endswith("/messages"):
+        return ANTHROPIC_MESSAGES
+    return GENERIC
+
+
+# --- walking -------------------------------------------------------------------------------------
+
+def _strings(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
+    """Every string leaf under `value` (dict values and list items; keys are not text)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, path + (key,))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, path + (i,))
+
+
+def _json_string_leaves(text: str, path: Path, role: str, turn: int) -> list[Segment]:
+    """Segments for a JSON-encoded string (tool arguments); the raw string when it is not JSON."""
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return [Segment(role, path, text, turn=turn)]
+    if isinstance(parsed, str):
+        return [Segment(role, path, text, turn=turn)]
+    return [Segment(role, path + (_EMBEDDED,) + sub, leaf, turn=turn) for sub, leaf in _strings(parsed, ())]
+
+
+def _content(content: Any, path: Path, role: str, turn: int) -> list[Segment]:
+    """A `content` field: a string, or a list of parts whose text fields are text."""
+    if isinstance(content, str):
+        return [Segment(role, path, content, turn=turn)]
+    out: list[Segment] = []
+    if isinstance(content, list):
+        for i, part in enumerate(content):
+            if isinstance(part, str):
+                out.append(Segment(role, path + (i,), part, turn=turn))
+            elif isinstance(part, dict):
+                out.extend(_part(part, path + (i,), role, turn))
+    return out
+
+
+def _part(part: dict, path: Path, role: str, turn: int) -> list[Segment]:
+    kind = part.get("type")
+    out: list[Segment] = []
+    if isinstance(part.get("text"), str):                      # text, input_text, output_text
+        out.append(Segment(role, path + ("text",), part["text"], turn=turn))
+    if kind == "tool_use" and "input" in part:                  # Anthropic tool call in history
+        out.extend(Segment(TOOL_ARGS, path + ("input",) + sub, s, turn=turn)
+                   for sub, s in _strings(part["input"], ()))
+    if kind == "tool_result":                                   # Anthropic tool result
+        out.extend(_content(part.get("content"), path + ("content",), TOOL_RESULT, turn))
+    if kind == "document":
+        source = part.get("source") or {}
+        if source.get("type") == "text" and isinstance(source.get("data"), str):
+            out.append(Segment(DOCUMENT, path + ("source", "data"), source["data"], turn=turn))
+        elif source.get("type") == "content":
+            out.extend(_content(source.get("content"), path + ("source", "content"), DOCUMENT, turn))
+    if kind in ("function_call", "custom_tool_call") and isinstance(part.get("arguments"), str):
+        out.extend(_json_string_leaves(part["arguments"], path + ("arguments",), TOOL_ARGS, turn))
+    if kind in ("function_call_output", "custom_tool_call_output"):
+        output = part.get("output")
+        out.extend(_content(output, path + ("output",), TOOL_RESULT, turn))
+    return out
+
+
+_CHAT_ROLES = {"system": SYSTEM, "developer": SYSTEM, "user": USER, "assistant": ASSISTANT,
+               "tool": TOOL_RESULT, "function": TOOL_RESULT}
+
+
+def _openai_chat_request(body: dict) -> list[Segment]:
+    out: list[Segment] = []
+    for i, message in enumerate(body.get("messages") or []):
+        if not isinstance(message, dict):
+            continue
+        role = _CHAT_ROLES.get(message.get("role"), OTHER)
+        out.extend(_content(message.get("content"), ("messages", i, "content"), role, i))
+        for j, call in enumerate(message.get("tool_calls") or []):
+            args = (call.get("function") or {}).get("arguments") if isinstance(call, dict) else None
+            if isinstance(args, str):
+                out.extend(_json_string_leaves(args, ("messages", i, "tool_calls", j, "function", "arguments"),
+                                               TOOL_ARGS, i))
+    return out
+
+
+def _openai_responses_request(body: dict) -> list[Segment]:
+    out: list[Segment] = []
+    if isinstance(body.get("instructions"), str):
+        out.append(Segment(SYSTEM, ("instructions",), body["instructions"]))
+    items = body.get("input")
+    if isinstance(items, str):
+        out.append(Segment(USER, ("input",), items, turn=0))
+    elif isinstance(items, list):
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                continue
+            if "role" in item:
+                role = _CHAT_ROLES.get(item.get("role"), OTHER)
+                out.extend(_content(item.get("content"), ("input", i, "content"), role, i))
+            else:
+                out.extend(_part(item, ("input", i), OTHER, i))
+    return out
+
+
+def _anthropic_request(body: dict) -> list[Segment]:
+    out = _content(body.get("system"), ("system",), SYSTEM, -1)
+    for i, message in enumerate(body.get("messages") or []):
+        if isinstance(message, dict):
+            role = _CHAT_ROLES.get(message.get("role"), OTHER)
+            out.extend(_content(message.get("content"), ("messages", i, "content"), role, i))
+    return out
+
+
+def _openai_chat_response(body: dict) -> list[Segment]:
+    out: list[Segment] = []
+    for i, choice in enumerate(body.get("choices") or []):
+        message = choice.get("message") or {} if isinstance(choice, dict) else {}
+        out.extend(_content(message.get("content"), ("choices", i, "message", "content"), ASSISTANT, -1))
+        for j, call in enumerate(message.get("tool_calls") or []):
+            args = (call.get("function") or {}).get("arguments") if isinstance(call, dict) else None
+            if isinstance(args, str):
+                out.extend(_json_string_leaves(
+                    args, ("choices", i, "message", "tool_calls", j, "function", "arguments"), TOOL_ARGS, -1))
+    return out
+
+
+def _openai_responses_response(body: dict) -> list[Segment]:
+    out: list[Segment] = []
+    for i, item in enumerate(body.get("output") or []):
+        if not isinstance(item, dict):
+            continue
+        if item.get("type") == "message":
+            out.extend(_content(item.get("content"), ("output", i, "content"), ASSISTANT, -1))
+        else:
+            out.extend(_part(item, ("output", i), ASSISTANT, -1))
+    return out
+
+
+def _anthropic_response(body: dict) -> list[Segment]:
+    return _content(body.get("content"), ("content",), ASSISTANT, -1)
+
+
+def _generic(body: Any, role: str) -> list[Segment]:
+    return [Segment(role, path, text) for path, text in _strings(body, ())]
+
+
+_REQUEST = {OPENAI_CHAT: _openai_chat_request, OPENAI_RESPONSES: _openai_responses_request,
+            ANTHROPIC_MESSAGES: _anthropic_request}
+_RESPONSE = {OPENAI_CHAT: _openai_chat_response, OPENAI_RESPONSES: _openai_responses_response,
+             ANTHROPIC_MESSAGES: _anthropic_response}
+
+
+def request_segments(fmt: str, body: Any) -> list[Segment]:
+    """Segments of a request body. Unknown shapes fall back to every string (nothing is skipped)."""
+    if isinstance(body, dict) and fmt in _REQUEST:
+        return _REQUEST[fmt](body) + _unclaimed_strings(body, fmt)
+    return _generic(body, USER)
+
+
+def response_segments(fmt: str, body: Any) -> list[Segment]:
+    if isinstance(body, dict) and fmt in _RESPONSE:
+        return _RESPONSE[fmt](body)
+    return _generic(body, ASSISTANT)
+
+
+# Request fields that carry no user text and are never rewritten.
+_NON_TEXT_KEYS = {"model", "role", "type", "id", "call_id", "tool_call_id", "tool_use_id", "name",
+                  "stop", "stop_sequences", "reasoning_effort", "service_tier", "user", "metadata",
+                  "response_format", "text", "tool_choice", "tools", "previous_response_id",
+                  "prompt_cache_key", "safety_identifier", "include", "truncation", "store",
+                  "media_type", "detail", "format", "cache_control", "status", "encrypted_content",
+                  "signature", "url", "image_url", "data", "file_id", "file_data", "source"}
+
+
+def _unclaimed_strings(body: dict, fmt: str) -> list[Segment]:
+    """Top-level fields the format adapter does not model but that may carry text (e.g. `prompt`).
+
+    Keeps the adapters honest: a field a provider adds later is still scanned as user text.
+    """
+    modelled = {OPENAI_CHAT: {"messages"}, OPENAI_RESPONSES: {"instructions", "input"},
+                ANTHROPIC_MESSAGES: {"system", "messages"}}[fmt]
+    out = []
+    for key, value in body.items():
+        if key in modelled or key in _NON_TEXT_KEYS:
+            continue
+        out.extend(Segment(USER, (key,) + sub, s) for sub, s in _strings(value, ()))
+    return out
+
+
+# --- writing back --------------------------------------------------------------------------------
+
+def apply(body: Any, segments: list[Segment]) -> Any:
+    """Write changed segment texts into `body` (in place where possible); returns the new body."""
+    embedded: dict[Path, list[tuple[Path, str]]] = {}
+    for seg in segments:
+        if not seg.changed:
+            continue
+        if _EMBEDDED in seg.path:
+            cut = seg.path.index(_EMBEDDED)
+            embedded.setdefault(seg.path[:cut], []).append((seg.path[cut + 1:], seg.text))
+        else:
+            body = _set(body, seg.path, seg.text)
+    for outer, changes in embedded.items():
+        parsed = json.loads(_get(body, outer))
+        for sub, text in changes:
+            parsed = _set(parsed, sub, text)
+        body = _set(body, outer, json.dumps(parsed, ensure_ascii=False))
+    return body
+
+
+def _get(value: Any, path: Path) -> Any:
+    for key in path:
+        value = value[key]
+    return value
+
+
+def _set(value: Any, path: Path, new: Any) -> Any:
+    if not path:
+        return new
+    parent = _get(value, path[:-1])
+    parent[path[-1]] = new
+    return value

@@ -1,0 +1,385 @@
+"""The stream editor: rewrites the text inside SSE answers of all three formats as they flow.
+
+Every channel of an answer (each choice's text, each tool call's arguments, each Responses output
+item, each Anthropic content block) gets its own chain of text filters. A filter is a chunk-invariant
+transform: whatever way the text is split into `feed` calls, `feed(...) + ... + flush()` returns the
+same text as one `feed(whole) + flush()`. That is what makes a streamed answer reach the client with
+exactly the text a buffered answer gets: the buffered path runs the same chains over the whole text.
+
+Each incoming delta event is re-emitted carrying what the chain releases for it (possibly nothing,
+while a filter holds back text that a pattern could still span). When a channel ends (`finish_reason`,
+`content_block_stop`, `response.output_text.done`, ...) its chain is flushed into a delta placed before
+the ending event, and "done" events that repeat the full text get the filtered text, so SDKs that read
+either see the same answer. If the upstream stops without its terminal event, the editor flushes
+everything and adds the protocol's proper ending itself (noted as `upstream_eof_no_done`).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from aegis_addons.wire.segments import ANTHROPIC_MESSAGES, OPENAI_CHAT, OPENAI_RESPONSES
+from aegis_addons.wire.sse import SseEvent, SseParser
+
+TEXT, TOOL_ARGS = "text", "tool_args"
+
+
+class TextFilter(Protocol):
+    def feed(self, text: str) -> str: ...
+
+    def flush(self) -> str: ...
+
+
+class FilterChain:
+    """Filters applied in order; flushing one feeds its remainder through the ones after it."""
+
+    def __init__(self, filters: list[TextFilter]):
+        self.filters = filters
+
+    def feed(self, text: str) -> str:
+        for f in self.filters:
+            text = f.feed(text)
+        return text
+
+    def flush(self) -> str:
+        text = ""
+        for f in self.filters:
+            text = (f.feed(text) if text else "") + f.flush()
+        return text
+
+
+def run_chain(chain: FilterChain, text: str) -> str:
+    """The buffered path: one feed of the whole text, then flush."""
+    return chain.feed(text) + chain.flush()
+
+
+ChainFactory = Callable[[str], FilterChain]  # channel kind (TEXT or TOOL_ARGS) -> a fresh chain
+
+
+class Channel:
+    def __init__(self, chain: FilterChain):
+        self.chain = chain
+        self.emitted: list[str] = []
+        self.closed = False
+
+    def feed(self, text: str) -> str:
+        out = self.chain.feed(text)
+        self.emitted.append(out)
+        return out
+
+    def close(self) -> str:
+        if self.closed:
+            return ""
+        self.closed = True
+        out = self.chain.flush()
+        self.emitted.append(out)
+        return out
+
+    @property
+    def text(self) -> str:
+        return "".join(self.emitted)
+
+
+class _FormatEditor:
+    def __init__(self, make_chain: ChainFactory):
+        self.make_chain = make_chain
+        self.channels: dict[Any, Channel] = {}
+        self.finished = False  # the upstream's terminal event was seen
+
+    def channel(self, key: Any, kind: str) -> Channel:
+        if key not in self.channels:
+            self.channels[key] = Channel(self.make_chain(kind))
+        return self.channels[key]
+
+    def handle(self, event: SseEvent) -> list[SseEvent]:
+        raise NotImplementedError
+
+    def end_of_stream(self) -> list[SseEvent]:
+        """Events to add when the upstream closed the stream without its terminal event."""
+        raise NotImplementedError
+
+
+class OpenAIChatEditor(_FormatEditor):
+    def __init__(self, make_chain: ChainFactory):
+        super().__init__(make_chain)
+        self.template: dict | None = None   # the last chunk, for synthesized chunks
+        self.finished_choices: set[int] = set()
+
+    def handle(self, event: SseEvent) -> list[SseEvent]:
+        if event.data is not None and event.data.strip() == "[DONE]":
+            self.finished = True
+            return self._close_open(finish_reason=None) + [event]
+        chunk = event.json
+        if not isinstance(chunk, dict) or not isinstance(chunk.get("choices"), list):
+            return [event]
+        self.template = chunk
+        changed = False
+        for choice in chunk["choices"]:
+            if not isinstance(choice, dict):
+                continue
+            index = choice.get("index", 0)
+            delta = choice.get("delta")
+            if isinstance(delta, dict):
+                changed |= self._feed_delta(index, delta)
+            if choice.get("finish_reason"):
+                self.finished_choices.add(index)
+                delta = choice.setdefault("delta", {}) if not isinstance(delta, dict) else delta
+                changed |= self._flush_into(index, delta)
+        return [event.with_json(chunk)] if changed else [event]
+
+    def _feed_delta(self, index: int, delta: dict) -> bool:
+        changed = False
+        if isinstance(delta.get("content"), str):
+            out = self.channel((index, "content"), TEXT).feed(delta["content"])
+            changed |= out != delta["content"]
+            delta["content"] = out
+        for call in delta.get("tool_calls") or []:
+            function = call.get("function") if isinstance(call, dict) else None
+            if isinstance(function, dict) and isinstance(function.get("arguments"), str):
+                out = self.channel((index, "tool", call.get("index", 0)), TOOL_ARGS).feed(function["arguments"])
+                changed |= out != function["arguments"]
+                function["arguments"] = out
+        return changed
+
+    def _flush_into(self, index: int, delta: dict) -> bool:
+        changed = False
+        for key, channel in self.channels.items():
+            if key[0] != index or channel.closed:
+                continue
+            rest = channel.close()
+            if not rest:
+                continue
+            changed = True
+            if key[1] == "content":
+                delta["content"] = (delta.get("content") or "") + rest
+            else:
+                calls = delta.setdefault("tool_calls", [])
+                entry = next((c for c in calls if c.get("index", 0) == key[2]), None)
+                if entry is None:
+                    entry = {"index": key[2], "function": {"arguments": ""}}
+                    calls.append(entry)
+                function = entry.setdefault("function", {})
+                function["arguments"] = (function.get("arguments") or "") + rest
+        return changed
+
+    def _close_open(self, finish_reason: str | None) -> list[SseEvent]:
+        """Chunks that flush channels still open; with `finish_reason`, also end unfinished choices."""
+        indexes = {key[0] for key, channel in self.channels.items() if not channel.closed}
+        if finish_reason:
+            indexes |= ({key[0] for key in self.channels} | {0}) - self.finished_choices
+        out = []
+        for index in sorted(indexes):
+            delta: dict = {}
+            self._flush_into(index, delta)
+            finish = finish_reason if index not in self.finished_choices else None
+            if not delta and not finish:
+                continue
+            base = {k: v for k, v in (self.template or {}).items() if k in ("id", "object", "created", "model")}
+            base.setdefault("object", "chat.completion.chunk")
+            base["choices"] = [{"index": index, "delta": delta, "finish_reason": finish}]
+            out.append(SseEvent(b"").with_json(base))
+        return out
+
+    def end_of_stream(self) -> list[SseEvent]:
+        return self._close_open(finish_reason="stop") + [SseEvent(b"", data="[DONE]")]
+
+
+class AnthropicEditor(_FormatEditor):
+    def __init__(self, make_chain: ChainFactory):
+        super().__init__(make_chain)
+        self.kinds: dict[int, str] = {}   # block index -> TEXT or TOOL_ARGS
+
+    def channel(self, key: Any, kind: str) -> Channel:
+        self.kinds.setdefault(key, kind)
+        return super().channel(key, kind)
+
+    def handle(self, event: SseEvent) -> list[SseEvent]:
+        payload = event.json
+        if not isinstance(payload, dict):
+            return [event]
+        kind = payload.get("type") or event.event
+        if kind == "content_block_start":
+            block = payload.get("content_block") or {}
+            self.channel(payload.get("index", 0), TOOL_ARGS if block.get("type") in (
+                "tool_use", "server_tool_use") else TEXT)
+            return [event]
+        if kind == "content_block_delta":
+            delta = payload.get("delta") or {}
+            field = {"text_delta": "text", "input_json_delta": "partial_json"}.get(delta.get("type"))
+            if field and isinstance(delta.get(field), str):
+                channel = self.channel(payload.get("index", 0), TOOL_ARGS if field == "partial_json" else TEXT)
+                out = channel.feed(delta[field])
+                if out != delta[field]:
+                    delta[field] = out
+                    return [event.with_json(payload)]
+            return [event]
+        if kind == "content_block_stop":
+            return self._flush_block(payload.get("index", 0)) + [event]
+        if kind == "message_stop":
+            self.finished = True
+            return [e for index in list(self.channels) for e in self._flush_block(index)] + [event]
+        return [event]
+
+    def _flush_block(self, index: int) -> list[SseEvent]:
+        channel = self.channels.get(index)
+        if channel is None or channel.closed:
+            return []
+        rest = channel.close()
+        if not rest:
+            return []
+        if self.kinds.get(index) == TOOL_ARGS:
+            delta = {"type": "input_json_delta", "partial_json": rest}
+        else:
+            delta = {"type": "text_delta", "text": rest}
+        return [SseEvent(b"", event="content_block_delta").with_json(
+            {"type": "content_block_delta", "index": index, "delta": delta})]
+
+    def end_of_stream(self) -> list[SseEvent]:
+        out = []
+        for index, channel in self.channels.items():
+            if not channel.closed:
+                out += self._flush_block(index)
+                out.append(SseEvent(b"", event="content_block_stop").with_json(
+                    {"type": "content_block_stop", "index": index}))
+        out.append(SseEvent(b"", event="message_delta").with_json(
+            {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+             "usage": {"output_tokens": 0}}))
+        out.append(SseEvent(b"", event="message_stop").with_json({"type": "message_stop"}))
+        return out
+
+
+class OpenAIResponsesEditor(_FormatEditor):
+    def __init__(self, make_chain: ChainFactory):
+        super().__init__(make_chain)
+        self.response: dict | None = None   # from response.created, for a synthesized ending
+
+    def handle(self, event: SseEvent) -> list[SseEvent]:
+        payload = event.json
+        if not isinstance(payload, dict):
+            return [event]
+        kind = payload.get("type") or event.event
+        if kind == "response.created" and isinstance(payload.get("response"), dict):
+            self.response = payload["response"]
+        if kind in ("response.output_text.delta", "response.function_call_arguments.delta"):
+            key, channel_kind = self._key(payload, kind)
+            if isinstance(payload.get("delta"), str):
+                out = self.channel(key, channel_kind).feed(payload["delta"])
+                if out != payload["delta"]:
+                    payload["delta"] = out
+                    return [event.with_json(payload)]
+            return [event]
+        if kind in ("response.output_text.done", "response.function_call_arguments.done"):
+            key, channel_kind = self._key(payload, kind)
+            channel = self.channel(key, channel_kind)
+            rest = channel.close()
+            out = []
+            if rest:
+                delta = {k: v for k, v in payload.items() if k not in ("text", "arguments")}
+                delta["type"] = kind.replace(".done", ".delta")
+                delta["delta"] = rest
+                out.append(SseEvent(b"", event=delta["type"]).with_json(delta))
+            field = "text" if channel_kind == TEXT else "arguments"
+            payload[field] = channel.text
+            return out + [event.with_json(payload)]
+        if kind == "response.content_part.done":
+            part = payload.get("part") or {}
+            channel = self.channels.get((payload.get("item_id"), payload.get("content_index", 0)))
+            if channel is not None and isinstance(part.get("text"), str):
+                part["text"] = channel.text
+                return [event.with_json(payload)]
+            return [event]
+        if kind == "response.output_item.done" and isinstance(payload.get("item"), dict):
+            self._rewrite_item(payload["item"])
+            return [event.with_json(payload)]
+        if kind in ("response.completed", "response.incomplete", "response.failed"):
+            self.finished = True
+            for item in (payload.get("response") or {}).get("output") or []:
+                if isinstance(item, dict):
+                    self._rewrite_item(item)
+            return [event.with_json(payload)]
+        return [event]
+
+    @staticmethod
+    def _key(payload: dict, kind: str) -> tuple[Any, str]:
+        if kind.startswith("response.output_text"):
+            return (payload.get("item_id"), payload.get("content_index", 0)), TEXT
+        return (payload.get("item_id"), "arguments"), TOOL_ARGS
+
+    def _rewrite_item(self, item: dict) -> None:
+        item_id = item.get("id")
+        for k, part in enumerate(item.get("content") or []):
+            channel = self.channels.get((item_id, k))
+            if channel is not None and isinstance(part, dict) and isinstance(part.get("text"), str):
+                part["text"] = channel.text
+        channel = self.channels.get((item_id, "arguments"))
+        if channel is not None and isinstance(item.get("arguments"), str):
+            item["arguments"] = channel.text
+
+    def end_of_stream(self) -> list[SseEvent]:
+        out = []
+        for (item_id, index), channel in list(self.channels.items()):
+            rest = channel.close()
+            if rest:
+                kind = "response.output_text.delta" if index != "arguments" else "response.function_call_arguments.delta"
+                payload = {"type": kind, "item_id": item_id, "delta": rest}
+                if index != "arguments":
+                    payload.update(output_index=0, content_index=index)
+                out.append(SseEvent(b"", event=kind).with_json(payload))
+        response = copy.deepcopy(self.response or {})
+        response.update(status="failed", error={"code": "upstream_eof",
+                                                "message": "the upstream ended the stream early"})
+        out.append(SseEvent(b"", event="response.failed").with_json({"type": "response.failed",
+                                                                     "response": response}))
+        return out
+
+
+_EDITORS = {OPENAI_CHAT: OpenAIChatEditor, ANTHROPIC_MESSAGES: AnthropicEditor,
+            OPENAI_RESPONSES: OpenAIResponsesEditor}
+
+
+class StreamEditor:
+    """Bytes in, bytes out: parse SSE, let the format editor rewrite events, re-encode.
+
+    `__call__` is mitmproxy's stream callable: called with each chunk and once with `b""` at the end;
+    returns a list of byte strings (`[]` when nothing is ready: `b""` mid-stream would end an HTTP/1.1
+    chunked body).
+    """
+
+    def __init__(self, fmt: str, make_chain: ChainFactory, trailer: Callable[[], bytes] | None = None,
+                 on_note: Callable[[str], None] | None = None):
+        self.parser = SseParser()
+        self.editor = _EDITORS.get(fmt, _PassthroughEditor)(make_chain)
+        self.trailer = trailer
+        self.on_note = on_note or (lambda note: None)
+        self.bytes_out = 0
+
+    def __call__(self, chunk: bytes) -> list[bytes]:
+        if chunk:
+            events = self.parser.feed(chunk)
+            out = [e.encode() for ev in events for e in self.editor.handle(ev)]
+        else:
+            out = [e.encode() for ev in self.parser.close() for e in self.editor.handle(ev)]
+            if not self.editor.finished:
+                self.on_note("upstream_eof_no_done")
+                out += [e.encode() for e in self.editor.end_of_stream()]
+            if self.trailer is not None:
+                out.append(self.trailer())
+        out = [b for b in out if b]
+        self.bytes_out += sum(len(b) for b in out)
+        return out
+
+
+class _PassthroughEditor(_FormatEditor):
+    """Unknown formats: events pass unchanged (their bodies are not LLM answers Aegis can model)."""
+
+    def __init__(self, make_chain: ChainFactory):
+        super().__init__(make_chain)
+        self.finished = True
+
+    def handle(self, event: SseEvent) -> list[SseEvent]:
+        return [event]
+
+    def end_of_stream(self) -> list[SseEvent]:
+        return []

@@ -1,0 +1,142 @@
+"""The stream editor gives the client the same text however the upstream splits its SSE bytes."""
+
+import json
+import random
+
+import pytest
+
+from aegis_addons import mock_upstream as mock
+from aegis_addons.wire.segments import ANTHROPIC_MESSAGES, OPENAI_CHAT, OPENAI_RESPONSES
+from aegis_addons.wire.sse import SseParser
+from aegis_addons.wire.stream import FilterChain, StreamEditor, run_chain
+
+
+class Replace:
+    """Test filter: replaces `old` with `new`, holding back a tail that could start `old`."""
+
+    def __init__(self, old: str, new: str):
+        self.old, self.new, self.pending = old, new, ""
+
+    def feed(self, text: str) -> str:
+        text = (self.pending + text).replace(self.old, self.new)
+        keep = 0
+        for k in range(min(len(self.old) - 1, len(text)), 0, -1):
+            if self.old.startswith(text[-k:]):
+                keep = k
+                break
+        self.pending = text[len(text) - keep:] if keep else ""
+        return text[:len(text) - keep] if keep else text
+
+    def flush(self) -> str:
+        out, self.pending = self.pending, ""
+        return out
+
+
+def chain(kind: str) -> FilterChain:
+    return FilterChain([Replace("secret", "[gone]"), Replace("[gone] word", "W")])
+
+
+EVENTS = {OPENAI_CHAT: mock.chat_stream_events, OPENAI_RESPONSES: mock.responses_stream_events,
+          ANTHROPIC_MESSAGES: mock.anthropic_stream_events}
+TEXTS = ["a secret word and another secret", "secretsecret", "no match here", "ends with secr",
+         "中文 secret 混合 secret word"]
+
+
+def upstream_bytes(fmt: str, text: str, delta_chars: int | None = None, tool: bool = False) -> bytes:
+    config = mock.MockConfig(reply=text, delta_chars=delta_chars,
+                             tool_name="run" if tool else None,
+                             tool_args=json.dumps({"cmd": text}) if tool else "{}")
+    reply = mock.make_reply({"model": "m", "stream": True}, "", config)
+    return b"".join(e.encode() for e in EVENTS[fmt](reply))
+
+
+def client_text(fmt: str, data: bytes) -> tuple[str, list]:
+    """What an SDK would assemble from the deltas, plus the parsed events."""
+    parts, payloads = [], []
+    for e in SseParser().feed(data):
+        payload = e.json
+        payloads.append(payload if payload is not None else e.data)
+        if not isinstance(payload, dict):
+            continue
+        if fmt == OPENAI_CHAT:
+            for choice in payload.get("choices", []):
+                delta = choice.get("delta") or {}
+                parts.append(delta.get("content") or "")
+                for call in delta.get("tool_calls") or []:
+                    parts.append(call.get("function", {}).get("arguments") or "")
+        elif fmt == ANTHROPIC_MESSAGES and payload.get("type") == "content_block_delta":
+            delta = payload["delta"]
+            parts.append(delta.get("text") or delta.get("partial_json") or "")
+        elif fmt == OPENAI_RESPONSES and payload.get("type", "").endswith(".delta"):
+            parts.append(payload["delta"])
+    return "".join(parts), payloads
+
+
+def run_editor(fmt: str, data: bytes, cuts: list[int]) -> bytes:
+    editor = StreamEditor(fmt, chain)
+    out, last = [], 0
+    for cut in cuts + [len(data)]:
+        out += editor(data[last:cut])
+        last = cut
+    out += editor(b"")
+    return b"".join(out)
+
+
+def splits(data: bytes, seed: int) -> dict[str, list[int]]:
+    rng = random.Random(seed)
+    boundaries = [i + 2 for i in range(len(data) - 1) if data[i:i + 2] == b"\n\n"]
+    return {"one byte": list(range(1, len(data))),
+            "random": sorted(rng.sample(range(1, len(data)), min(25, len(data) - 1))),
+            "event aligned": boundaries[:-1]}
+
+
+@pytest.mark.parametrize("fmt", list(EVENTS))
+@pytest.mark.parametrize("tool", [False, True])
+def test_streamed_text_equals_buffered_text(fmt, tool):
+    for seed, text in enumerate(TEXTS):
+        expected = run_chain(chain("text"), json.dumps({"cmd": text}) if tool else text)
+        for delta_chars in (1, 3, None):
+            data = upstream_bytes(fmt, text, delta_chars, tool)
+            for name, cuts in splits(data, seed).items():
+                got, payloads = client_text(fmt, run_editor(fmt, data, cuts))
+                assert got == expected, (fmt, name, delta_chars, text)
+                assert "secret" not in json.dumps(payloads, ensure_ascii=False)  # done events rewritten too
+
+
+def test_responses_done_events_carry_filtered_text():
+    data = upstream_bytes(OPENAI_RESPONSES, "the secret word", 2)
+    _, payloads = client_text(OPENAI_RESPONSES, run_editor(OPENAI_RESPONSES, data, []))
+    done = [p for p in payloads if isinstance(p, dict) and p.get("type") == "response.output_text.done"]
+    completed = [p for p in payloads if isinstance(p, dict) and p.get("type") == "response.completed"]
+    assert done[0]["text"] == "the W"
+    assert completed[0]["response"]["output"][0]["content"][0]["text"] == "the W"
+
+
+@pytest.mark.parametrize("fmt, ending", [(OPENAI_CHAT, "[DONE]"), (ANTHROPIC_MESSAGES, "message_stop"),
+                                          (OPENAI_RESPONSES, "response.failed")])
+def test_upstream_eof_without_terminal_event_is_completed(fmt, ending):
+    data = upstream_bytes(fmt, "cut secret", 1)
+    events = SseParser().feed(data)
+    truncated = b"".join(e.raw for e in events[:len(events) // 2])
+    notes = []
+    editor = StreamEditor(fmt, chain, on_note=notes.append)
+    out = b"".join(editor(truncated) + editor(b""))
+    assert notes == ["upstream_eof_no_done"]
+    last = SseParser().feed(out)[-1]
+    assert ending in (last.data or "") or (last.json or {}).get("type") == ending
+
+
+def test_untouched_events_pass_byte_for_byte_and_trailer_is_added():
+    data = upstream_bytes(OPENAI_CHAT, "nothing to change", None)
+    editor = StreamEditor(OPENAI_CHAT, chain, trailer=lambda: b": bye\n\n")
+    out = b"".join(editor(data) + editor(b""))
+    assert out == data + b": bye\n\n"
+
+
+def test_parser_handles_crlf_comments_and_multiline_data():
+    raw = b": comment\r\nevent: x\r\ndata: line1\r\ndata: line2\r\n\r\ndata: {\"a\": 1}\n\n"
+    for cut in range(1, len(raw)):
+        parser = SseParser()
+        events = parser.feed(raw[:cut]) + parser.feed(raw[cut:]) + parser.close()
+        assert [(e.event, e.data) for e in events] == [("x", "line1\nline2"), (None, '{"a": 1}')]
+        assert events[0].other == [": comment"] and b"".join(e.raw for e in events) == raw
