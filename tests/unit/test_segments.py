@@ -1,0 +1,87 @@
+import json
+
+from aegis_addons.wire.segments import (
+    ANTHROPIC_MESSAGES,
+    ASSISTANT,
+    DOCUMENT,
+    GENERIC,
+    OPENAI_CHAT,
+    OPENAI_RESPONSES,
+    SYSTEM,
+    TOOL_ARGS,
+    TOOL_RESULT,
+    USER,
+    apply,
+    detect_format,
+    request_segments,
+    response_segments,
+)
+
+
+def texts(segments):
+    return [(s.role, s.text) for s in segments]
+
+
+def test_detect_format():
+    assert detect_format("/v1/chat/completions?x=1") == OPENAI_CHAT
+    assert detect_format("/v1/responses") == OPENAI_RESPONSES
+    assert detect_format("/v1/messages") == ANTHROPIC_MESSAGES
+    assert detect_format("/v1/embeddings") == GENERIC
+
+
+def test_openai_chat_request_roles_tool_args_and_apply():
+    body = {"model": "m", "messages": [
+        {"role": "system", "content": "sys"},
+        {"role": "user", "content": [{"type": "text", "text": "hello"}, {"type": "image_url", "image_url": {"url": "u"}}]},
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "f", "arguments": '{"path": "/a", "n": [1, "x"]}'}}]},
+        {"role": "tool", "tool_call_id": "c1", "content": "result text"}],
+        "prompt_extra": "stray field"}
+    segs = request_segments(OPENAI_CHAT, body)
+    assert texts(segs) == [(SYSTEM, "sys"), (USER, "hello"), (TOOL_ARGS, "/a"), (TOOL_ARGS, "x"),
+                           (TOOL_RESULT, "result text"), (USER, "stray field")]
+    for s in segs:
+        s.text = s.text.upper()
+    out = apply(body, segs)
+    assert out["messages"][1]["content"][0]["text"] == "HELLO"
+    assert json.loads(out["messages"][2]["tool_calls"][0]["function"]["arguments"]) == {"path": "/A", "n": [1, "X"]}
+    assert out["messages"][3]["content"] == "RESULT TEXT" and out["model"] == "m"
+
+
+def test_responses_request_items():
+    body = {"instructions": "be nice", "input": [
+        {"role": "user", "content": [{"type": "input_text", "text": "q"}]},
+        {"type": "function_call", "call_id": "c", "name": "f", "arguments": "not json"},
+        {"type": "function_call_output", "call_id": "c", "output": "tool said"}]}
+    assert texts(request_segments(OPENAI_RESPONSES, body)) == [
+        (SYSTEM, "be nice"), (USER, "q"), (TOOL_ARGS, "not json"), (TOOL_RESULT, "tool said")]
+    assert texts(request_segments(OPENAI_RESPONSES, {"input": "plain"})) == [(USER, "plain")]
+
+
+def test_anthropic_request_blocks():
+    body = {"system": [{"type": "text", "text": "sys"}], "messages": [
+        {"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": "t", "content": [{"type": "text", "text": "out"}]},
+            {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "doc"}}]},
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "t", "name": "n", "input": {"cmd": "ls"}}]}]}
+    assert texts(request_segments(ANTHROPIC_MESSAGES, body)) == [
+        (SYSTEM, "sys"), (TOOL_RESULT, "out"), (DOCUMENT, "doc"), (TOOL_ARGS, "ls")]
+
+
+def test_response_segments_all_formats():
+    chat = {"choices": [{"message": {"content": "hi", "tool_calls": [{"function": {"arguments": '{"a": "b"}'}}]}}]}
+    assert texts(response_segments(OPENAI_CHAT, chat)) == [(ASSISTANT, "hi"), (TOOL_ARGS, "b")]
+    responses = {"output": [{"type": "message", "content": [{"type": "output_text", "text": "t"}]},
+                            {"type": "function_call", "arguments": '{"x": "y"}'}]}
+    assert texts(response_segments(OPENAI_RESPONSES, responses)) == [(ASSISTANT, "t"), (TOOL_ARGS, "y")]
+    anthropic = {"content": [{"type": "text", "text": "a"}, {"type": "tool_use", "input": {"q": "z"}}]}
+    assert texts(response_segments(ANTHROPIC_MESSAGES, anthropic)) == [(ASSISTANT, "a"), (TOOL_ARGS, "z")]
+
+
+def test_generic_bodies_scan_every_string():
+    body = {"a": ["x", {"b": "y"}], "n": 1}
+    segs = request_segments(GENERIC, body)
+    assert texts(segs) == [(USER, "x"), (USER, "y")]
+    segs[1].text = "Y"
+    assert apply(body, segs) == {"a": ["x", {"b": "Y"}], "n": 1}
+    assert texts(request_segments(OPENAI_CHAT, ["not", "a dict"])) == [(USER, "not"), (USER, "a dict")]
