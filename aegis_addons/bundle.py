@@ -6,11 +6,12 @@ the upstream, the response stages, headers, audit.
 """
 
 from aegis_addons.addons.admin import Admin
+from aegis_addons.addons.answers import Answers
 from aegis_addons.addons.audit import Audit
 from aegis_addons.addons.finalize import Finalize
 from aegis_addons.addons.guard import Guard
+from aegis_addons.addons.request_text import CommitRequest, ParseRequest
 from aegis_addons.addons.router import Router
-from aegis_addons.addons.sse import ServerSentEvents
 from aegis_addons.addons.state import GatewayState
 from aegis_addons.addons.upstream import Upstream
 
@@ -22,8 +23,12 @@ def make_addons() -> list:
         Guard(state),       # loopback, trusted proxies, HMAC, body limit, x-aegis-* stripped, request id
         Router(state),      # token / port / direct / v2 / forward routes -> upstream, policy, filter mode
         Admin(state),       # /health, /ready, /__gw__/* answered by the gateway
+        ParseRequest(),     # body -> text segments, once
+        # request stages: read and rewrite the segments
+        CommitRequest(),    # segments -> body, once, if anything changed
         Upstream(),         # identity encoding upstream; upstream failures in the error envelope
-        ServerSentEvents(),  # stream SSE answers through the flow's stream editor
+        # response stages: register text filters for the answer
+        Answers(),          # run the filters over buffered answers and, as they flow, SSE answers
         Finalize(),         # x-aegis-request-id / -action / -findings
         Audit(state),       # one audit row per flow, written off the event loop
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from mitmproxy import http
 
     from aegis_addons.store.models import TokenRecord
+    from aegis_addons.wire.stream import TextFilter
 
 METADATA_KEY = "aegis"
 
@@ -56,6 +58,12 @@ class FlowContext:
     action: str = ACTION_ALLOW
     error_code: str | None = None  # the envelope code when the gateway answered with an error
     notes: list[str] = field(default_factory=list)  # machine-readable events, e.g. upstream_eof_no_done
+    wire_format: str = "generic"   # how the request body is shaped (wire.segments formats)
+    wants_stream: bool = False     # the request asked for a streamed answer
+    # Response stages register factories here; answers.py builds one filter chain per text channel
+    # of the answer from them, in order, for buffered and streamed answers alike.
+    response_filters: list[Callable[[str], TextFilter]] = field(default_factory=list)
+    excerpt: str = ""              # redacted text of the newest user turn, for the audit log
 
     def escalate(self, action: str) -> None:
         if _ACTION_RANK[action] > _ACTION_RANK[self.action]:

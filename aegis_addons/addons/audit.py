@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from mitmproxy import http
 
+from aegis_addons.addons.answers import STREAMED_BYTES
 from aegis_addons.addons.state import GatewayState
 from aegis_addons.context import get_context
 
@@ -17,7 +18,7 @@ def audit_row(flow: http.HTTPFlow) -> dict:
     response = flow.response
     end = (response.timestamp_end if response and response.timestamp_end else None)
     if response is None or response.stream:
-        response_bytes = flow.metadata.get("aegis_streamed_bytes")
+        response_bytes = flow.metadata.get(STREAMED_BYTES)
     else:
         response_bytes = len(response.raw_content or b"")
     notes = list(context.notes)
@@ -39,6 +40,7 @@ def audit_row(flow: http.HTTPFlow) -> dict:
         "findings": [{"category": f.category, "score": round(f.score, 3), "rule": f.rule}
                      for f in context.findings],
         "error_code": context.error_code,
+        "excerpt": context.excerpt[:2000],
         "notes": notes,
         "duration_ms": round(((end or flow.request.timestamp_start) - flow.request.timestamp_start) * 1000, 2)
         if end else None,

@@ -26,7 +26,8 @@ OPENAI_CHAT, OPENAI_RESPONSES, ANTHROPIC_MESSAGES, GENERIC = (
     "openai_chat", "openai_responses", "anthropic_messages", "generic")
 
 Path = tuple[Any, ...]
-_EMBEDDED = "__json__"  # path marker: the rest of the path is inside a JSON-encoded string
+_EMBEDDED = "__json__"    # path marker: the rest of the path is inside a JSON-encoded string
+_SERIALIZED = "__as_json__"  # path marker: the segment is the JSON text of the object at this path
 
 
 @dataclass(eq=False)
@@ -82,7 +83,13 @@ def _json_string_leaves(text: str, path: Path, role: str, turn: int) -> list[Seg
     return [Segment(role, path + (_EMBEDDED,) + sub, leaf, turn=turn) for sub, leaf in _strings(parsed, ())]
 
 
-def _content(content: Any, path: Path, role: str, turn: int) -> list[Segment]:
+def _tool_args(args: str, path: Path, turn: int, raw: bool) -> list[Segment]:
+    if raw:
+        return [Segment(TOOL_ARGS, path, args, turn=turn)]
+    return _json_string_leaves(args, path, TOOL_ARGS, turn)
+
+
+def _content(content: Any, path: Path, role: str, turn: int, raw: bool = False) -> list[Segment]:
     """A `content` field: a string, or a list of parts whose text fields are text."""
     if isinstance(content, str):
         return [Segment(role, path, content, turn=turn)]
@@ -92,18 +99,23 @@ def _content(content: Any, path: Path, role: str, turn: int) -> list[Segment]:
             if isinstance(part, str):
                 out.append(Segment(role, path + (i,), part, turn=turn))
             elif isinstance(part, dict):
-                out.extend(_part(part, path + (i,), role, turn))
+                out.extend(_part(part, path + (i,), role, turn, raw))
     return out
 
 
-def _part(part: dict, path: Path, role: str, turn: int) -> list[Segment]:
+def _part(part: dict, path: Path, role: str, turn: int, raw: bool = False) -> list[Segment]:
+    """One content part or input/output item. `raw`: tool arguments as one JSON text (answers)."""
     kind = part.get("type")
     out: list[Segment] = []
     if isinstance(part.get("text"), str):                      # text, input_text, output_text
         out.append(Segment(role, path + ("text",), part["text"], turn=turn))
-    if kind == "tool_use" and "input" in part:                  # Anthropic tool call in history
-        out.extend(Segment(TOOL_ARGS, path + ("input",) + sub, s, turn=turn)
-                   for sub, s in _strings(part["input"], ()))
+    if kind in ("tool_use", "server_tool_use") and "input" in part:   # Anthropic tool call
+        if raw:
+            out.append(Segment(TOOL_ARGS, path + ("input", _SERIALIZED),
+                               json.dumps(part["input"], ensure_ascii=False), turn=turn))
+        else:
+            out.extend(Segment(TOOL_ARGS, path + ("input",) + sub, s, turn=turn)
+                       for sub, s in _strings(part["input"], ()))
     if kind == "tool_result":                                   # Anthropic tool result
         out.extend(_content(part.get("content"), path + ("content",), TOOL_RESULT, turn))
     if kind == "document":
@@ -113,7 +125,7 @@ def _part(part: dict, path: Path, role: str, turn: int) -> list[Segment]:
         elif source.get("type") == "content":
             out.extend(_content(source.get("content"), path + ("source", "content"), DOCUMENT, turn))
     if kind in ("function_call", "custom_tool_call") and isinstance(part.get("arguments"), str):
-        out.extend(_json_string_leaves(part["arguments"], path + ("arguments",), TOOL_ARGS, turn))
+        out.extend(_tool_args(part["arguments"], path + ("arguments",), turn, raw))
     if kind in ("function_call_output", "custom_tool_call_output"):
         output = part.get("output")
         out.extend(_content(output, path + ("output",), TOOL_RESULT, turn))
@@ -134,8 +146,7 @@ def _openai_chat_request(body: dict) -> list[Segment]:
         for j, call in enumerate(message.get("tool_calls") or []):
             args = (call.get("function") or {}).get("arguments") if isinstance(call, dict) else None
             if isinstance(args, str):
-                out.extend(_json_string_leaves(args, ("messages", i, "tool_calls", j, "function", "arguments"),
-                                               TOOL_ARGS, i))
+                out.extend(_tool_args(args, ("messages", i, "tool_calls", j, "function", "arguments"), i, False))
     return out
 
 
@@ -167,16 +178,19 @@ def _anthropic_request(body: dict) -> list[Segment]:
     return out
 
 
+# Answers keep tool arguments as one raw JSON text: a streamed answer delivers them that way, and the
+# buffered path must filter exactly the text the streamed path filters.
+
 def _openai_chat_response(body: dict) -> list[Segment]:
     out: list[Segment] = []
     for i, choice in enumerate(body.get("choices") or []):
-        message = choice.get("message") or {} if isinstance(choice, dict) else {}
+        message = (choice.get("message") or {}) if isinstance(choice, dict) else {}
         out.extend(_content(message.get("content"), ("choices", i, "message", "content"), ASSISTANT, -1))
         for j, call in enumerate(message.get("tool_calls") or []):
             args = (call.get("function") or {}).get("arguments") if isinstance(call, dict) else None
             if isinstance(args, str):
-                out.extend(_json_string_leaves(
-                    args, ("choices", i, "message", "tool_calls", j, "function", "arguments"), TOOL_ARGS, -1))
+                out.extend(_tool_args(args, ("choices", i, "message", "tool_calls", j, "function", "arguments"),
+                                      -1, True))
     return out
 
 
@@ -186,14 +200,14 @@ def _openai_responses_response(body: dict) -> list[Segment]:
         if not isinstance(item, dict):
             continue
         if item.get("type") == "message":
-            out.extend(_content(item.get("content"), ("output", i, "content"), ASSISTANT, -1))
+            out.extend(_content(item.get("content"), ("output", i, "content"), ASSISTANT, -1, True))
         else:
-            out.extend(_part(item, ("output", i), ASSISTANT, -1))
+            out.extend(_part(item, ("output", i), ASSISTANT, -1, True))
     return out
 
 
 def _anthropic_response(body: dict) -> list[Segment]:
-    return _content(body.get("content"), ("content",), ASSISTANT, -1)
+    return _content(body.get("content"), ("content",), ASSISTANT, -1, True)
 
 
 def _generic(body: Any, role: str) -> list[Segment]:
@@ -246,12 +260,17 @@ def _unclaimed_strings(body: dict, fmt: str) -> list[Segment]:
 # --- writing back --------------------------------------------------------------------------------
 
 def apply(body: Any, segments: list[Segment]) -> Any:
-    """Write changed segment texts into `body` (in place where possible); returns the new body."""
+    """Write changed segment texts into `body` (in place where possible); returns the new body.
+
+    Raises ValueError when a changed serialized object (an Anthropic tool input) is no longer JSON.
+    """
     embedded: dict[Path, list[tuple[Path, str]]] = {}
     for seg in segments:
         if not seg.changed:
             continue
-        if _EMBEDDED in seg.path:
+        if seg.path and seg.path[-1] == _SERIALIZED:
+            body = _set(body, seg.path[:-1], json.loads(seg.text))
+        elif _EMBEDDED in seg.path:
             cut = seg.path.index(_EMBEDDED)
             embedded.setdefault(seg.path[:cut], []).append((seg.path[cut + 1:], seg.text))
         else:

@@ -69,13 +69,17 @@ def test_anthropic_request_blocks():
 
 
 def test_response_segments_all_formats():
+    # Answers keep tool arguments as one raw JSON text, the way a stream delivers them.
     chat = {"choices": [{"message": {"content": "hi", "tool_calls": [{"function": {"arguments": '{"a": "b"}'}}]}}]}
-    assert texts(response_segments(OPENAI_CHAT, chat)) == [(ASSISTANT, "hi"), (TOOL_ARGS, "b")]
+    assert texts(response_segments(OPENAI_CHAT, chat)) == [(ASSISTANT, "hi"), (TOOL_ARGS, '{"a": "b"}')]
     responses = {"output": [{"type": "message", "content": [{"type": "output_text", "text": "t"}]},
                             {"type": "function_call", "arguments": '{"x": "y"}'}]}
-    assert texts(response_segments(OPENAI_RESPONSES, responses)) == [(ASSISTANT, "t"), (TOOL_ARGS, "y")]
+    assert texts(response_segments(OPENAI_RESPONSES, responses)) == [(ASSISTANT, "t"), (TOOL_ARGS, '{"x": "y"}')]
     anthropic = {"content": [{"type": "text", "text": "a"}, {"type": "tool_use", "input": {"q": "z"}}]}
-    assert texts(response_segments(ANTHROPIC_MESSAGES, anthropic)) == [(ASSISTANT, "a"), (TOOL_ARGS, "z")]
+    segs = response_segments(ANTHROPIC_MESSAGES, anthropic)
+    assert texts(segs) == [(ASSISTANT, "a"), (TOOL_ARGS, '{"q": "z"}')]
+    segs[1].text = '{"q": "Z"}'
+    assert apply(anthropic, segs)["content"][1]["input"] == {"q": "Z"}
 
 
 def test_generic_bodies_scan_every_string():

@@ -1,0 +1,98 @@
+"""Applies the response stages' text filters to the answer, buffered or streamed, the same way.
+
+Response stages register filter factories in `context.response_filters` (restoration, output
+redaction, sanitizing, ...). For every text channel of the answer this addon builds one chain from
+them: buffered JSON answers are split into segments (wire.segments) and each segment runs through its
+chain; Server-Sent-Events answers get a stream editor (wire.stream) that runs the same chains as the
+events flow. An SSE answer that cannot be edited as it flows (compressed by the upstream despite
+`accept-encoding: identity`) is buffered and edited whole rather than passed unseen.
+
+Streamed answers end with an SSE comment carrying the request id, action and findings.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from mitmproxy import http
+
+from aegis_addons.context import ROUTE_LOCAL, FlowContext, get_context
+from aegis_addons.wire.segments import TOOL_ARGS, apply, response_segments
+from aegis_addons.wire.stream import TEXT, FilterChain, StreamEditor, run_chain
+
+log = logging.getLogger(__name__)
+
+STREAMED_BYTES = "aegis_streamed_bytes"
+
+
+def is_event_stream(response: http.Response) -> bool:
+    return response.headers.get("content-type", "").lower().startswith("text/event-stream")
+
+
+def closing_comment(context: FlowContext) -> bytes:
+    findings = ",".join(context.finding_categories())
+    return (f": aegis request_id={context.request_id} action={context.action} "
+            f"findings={findings}\n\n").encode()
+
+
+def chain_factory(context: FlowContext):
+    def make_chain(kind: str) -> FilterChain:
+        return FilterChain([factory(kind) for factory in context.response_filters])
+    return make_chain
+
+
+def _is_sse(flow: http.HTTPFlow, context: FlowContext) -> bool:
+    if is_event_stream(flow.response):
+        return True
+    # An upstream that streams without the right content type must not slip past the editor.
+    ctype = flow.response.headers.get("content-type", "").lower()
+    return context.wants_stream and "json" not in ctype and flow.response.status_code == 200
+
+
+class Answers:
+    def responseheaders(self, flow: http.HTTPFlow) -> None:
+        context = get_context(flow)
+        if context.error_code is not None or context.route == ROUTE_LOCAL or not _is_sse(flow, context):
+            return
+        response = flow.response
+        if response.headers.get("content-encoding", "identity").lower() not in ("", "identity"):
+            context.notes.append("sse_compressed_by_upstream_buffered")
+            return  # buffered: mitmproxy decodes it, `response` edits it whole
+        if "content-length" in response.headers:
+            del response.headers["content-length"]
+            if response.http_version == "HTTP/1.1":
+                response.headers["transfer-encoding"] = "chunked"
+        editor = StreamEditor(context.wire_format, chain_factory(context),
+                              trailer=lambda: closing_comment(context), on_note=context.notes.append)
+
+        def stream(chunk: bytes) -> list[bytes]:
+            out = editor(chunk)
+            flow.metadata[STREAMED_BYTES] = editor.bytes_out
+            return out
+        response.stream = stream
+
+    def response(self, flow: http.HTTPFlow) -> None:
+        context = get_context(flow)
+        response = flow.response
+        if response.stream or context.error_code is not None or context.route == ROUTE_LOCAL:
+            return
+        if _is_sse(flow, context):
+            editor = StreamEditor(context.wire_format, chain_factory(context),
+                                  trailer=lambda: closing_comment(context), on_note=context.notes.append)
+            response.content = b"".join(editor(response.get_content(strict=False) or b"") + editor(b""))
+            return
+        if not context.response_filters or response.status_code >= 400:
+            return
+        if "json" not in response.headers.get("content-type", "").lower():
+            return
+        try:
+            body = json.loads(response.get_text(strict=False) or "null")
+        except (ValueError, RecursionError):
+            return
+        make_chain = chain_factory(context)
+        segments = response_segments(context.wire_format, body)
+        for segment in segments:
+            segment.text = run_chain(make_chain(TOOL_ARGS if segment.role == TOOL_ARGS else TEXT), segment.text)
+        if any(segment.changed for segment in segments):
+            response.set_text(json.dumps(apply(body, segments), ensure_ascii=False))

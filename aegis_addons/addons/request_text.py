@@ -1,0 +1,80 @@
+"""Parse the request body once before the request stages, serialize it once after them.
+
+`ParseRequest` turns the body into text segments (wire.segments) in the flow context; every request
+stage reads and rewrites `segments`; `CommitRequest` writes the body back only if a segment changed.
+A JSON body that cannot be parsed (or is nested too deeply) is scanned as one text segment instead,
+so it is never forwarded unscanned; a body that is not valid UTF-8 is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from mitmproxy import http
+
+from aegis_addons.context import FILTER_PASSTHROUGH, ROUTE_LOCAL, get_context
+from aegis_addons.errors import make_error
+from aegis_addons.wire.segments import USER, Segment, apply, detect_format, request_segments
+
+log = logging.getLogger(__name__)
+
+PARSED = "aegis_request"  # flow.metadata key: RequestText
+
+
+class RequestText:
+    """The parsed body: JSON (`body` not None) or plain text (`body` None, one segment)."""
+
+    def __init__(self, body, segments: list[Segment]):
+        self.body = body
+        self.segments = segments
+
+
+def needs_scanning(flow: http.HTTPFlow) -> bool:
+    context = get_context(flow)
+    return (flow.response is None and context.route != ROUTE_LOCAL
+            and context.filter_mode != FILTER_PASSTHROUGH)
+
+
+def request_text(flow: http.HTTPFlow) -> RequestText | None:
+    return flow.metadata.get(PARSED)
+
+
+class ParseRequest:
+    def request(self, flow: http.HTTPFlow) -> None:
+        if not needs_scanning(flow):
+            return
+        context = get_context(flow)
+        context.wire_format = detect_format(flow.request.path)
+        raw = flow.request.get_content(strict=False) or b""
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            flow.response = make_error(context, "invalid_request_body",
+                                       f"the request body is not valid UTF-8 (byte {e.start})")
+            return
+        body = None
+        if text.lstrip()[:1] in ("{", "["):
+            try:
+                body = json.loads(text)
+            except (ValueError, RecursionError):
+                context.notes.append("body_not_json_scanned_as_text")
+        if body is None:
+            segments = [Segment(USER, (), text)] if text else []
+        else:
+            segments = request_segments(context.wire_format, body)
+            context.wants_stream = isinstance(body, dict) and body.get("stream") is True
+        flow.metadata[PARSED] = RequestText(body, segments)
+
+
+class CommitRequest:
+    def request(self, flow: http.HTTPFlow) -> None:
+        parsed = request_text(flow)
+        if parsed is None or flow.response is not None:
+            return
+        if not any(seg.changed for seg in parsed.segments):
+            return
+        if parsed.body is None:
+            flow.request.set_text(parsed.segments[0].text)
+        else:
+            flow.request.set_text(json.dumps(apply(parsed.body, parsed.segments), ensure_ascii=False))
