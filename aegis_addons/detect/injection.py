@@ -1,0 +1,299 @@
+"""Prompt-injection and jailbreak detection: rules, typoglycemia, Unicode and encoding tricks, classifier.
+
+`InjectionDetector.scan(text, source=...)` returns `injection.<kind>` and `anomaly.<kind>` findings with
+scores in [0, 1] and spans in the original text. What it does, in order:
+
+1. Normalize (`normalize.py`) and run the rule pack `rules/injection.yaml` on the normalized text and,
+   around words leetspeak folding changed, on the folded view. Rule spans map back to exact original
+   offsets. For speed a rule's regex runs only within `KEYWORD_WINDOW` characters of one of its keywords
+   (found with `str.find`, in C), so every match must contain a keyword: the pack is written that way.
+   One structural rule lives here rather than in the pack, because a regex for it is slow: a token
+   repeated `FLOOD_REPEATS` times in a row (`injection.delimiter`, pushing earlier instructions out of the
+   context window).
+2. Restore scrambled keywords (`typoglycemia.py`) and run the rules again around them; a match that
+   needed a restored word becomes `injection.typoglycemia`.
+3. A rule match preceded by a discussion cue (an attacker "may write", "for example", "例如", ...) is
+   damped (`DISCUSSION_DAMPING`): people describing attacks are not attacking.
+4. Unicode anomalies (`unicode_anomaly.py`), and text hidden in tag characters, base64, hex,
+   URL-encoding, ROT13 or nested layers (`encoding.py`): decoded texts are scanned by the rules and the
+   classifier; an instruction inside yields `anomaly.encoded_instruction` plus the inner finding, both
+   spanning the encoded blob (offsets inside decoded text have no original counterpart).
+5. The classifier (`classifier.py`), skipped when a rule already scored at least `SKIP_CLASSIFIER_AT`.
+   It yields `injection.classifier` spanning its best window (the whole text for short texts).
+
+`source` says whose text it is: "user", "untrusted" (tool results, documents, fetched pages),
+"assistant" (model output: echoed injections, exfiltration links) or "system" (written by the operator:
+only anomalies are reported, since a system prompt is instructions by design).
+
+Results are cached per (source, SHA-256 of the text) in a bounded LRU, because agent conversations resend
+their whole history each turn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections import Counter, OrderedDict, namedtuple
+from pathlib import Path
+
+import yaml
+
+from aegis_addons.detect.classifier import InjectionClassifier
+from aegis_addons.detect.encoding import DecodedPayload, find_encoded_payloads
+from aegis_addons.detect.findings import Finding
+from aegis_addons.detect.normalize import NormalizedText, normalize
+from aegis_addons.detect.rulepack import RegexRule, RulePackError, load_rule_pack
+from aegis_addons.detect.typoglycemia import unscramble
+from aegis_addons.detect.unicode_anomaly import scan_unicode
+from aegis_addons.paths import RULES_DIR
+
+DEFAULT_RULES = RULES_DIR / "injection.yaml"
+SOURCES = ("user", "untrusted", "assistant", "system")
+DISCUSSION_DAMPING = 0.55  # a quoted or described attack keeps about half its score: below the 0.5 line
+DISCUSSION_WINDOW = 80  # characters before a match searched for a discussion cue
+SKIP_CLASSIFIER_AT = 0.85
+REPORT_FLOOR = 0.3  # findings scoring less are noise, not evidence, and are dropped
+TYPOGLYCEMIA_FACTOR = 0.95
+FLOOD_REPEATS = 60
+FLOOD_SCORE = 0.5
+KEYWORD_WINDOW = 300  # longer than any rule's match, so a match around a keyword is never cut
+
+# Where a kind of finding matters more or less than its rule says. An exfiltration link typed by the user
+# is mostly someone sharing a URL; the same link in a tool result or in the model's answer is the attack.
+SOURCE_FACTORS: dict[tuple[str, str], float] = {
+    ("user", "injection.exfil_link"): 0.75,
+    ("untrusted", "injection.fake_message"): 1.1,
+    ("untrusted", "injection.delimiter"): 1.1,
+}
+
+
+Span = tuple[int, int]
+CacheInfo = namedtuple("CacheInfo", "hits misses maxsize currsize")  # as functools.lru_cache
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+_UPPER_LITERAL = re.compile(r"(?<!\\)[A-Z]")
+
+
+class KeywordWindowedRules:
+    """Runs injection rules on lower-cased text, and only near their keywords.
+
+    Matching lower-cased text without IGNORECASE is two to three times faster in Python's `re`, so
+    patterns are written in lower case. Injection rules use `regex`, `keywords`, `score` and `flags` of the
+    rule-pack format; validators, context words, entropy and groups are for other packs and are refused
+    here rather than silently ignored.
+    """
+
+    def __init__(self, rules: list[RegexRule], where: str) -> None:
+        for rule in rules:
+            if rule.validator or rule.context or rule.min_entropy or rule.group != 0:
+                raise RulePackError(f"{where}: rule {rule.id!r}: injection rules support only "
+                                    "regex, keywords, score and flags")
+            if _UPPER_LITERAL.search(rule.pattern.pattern):
+                raise RulePackError(f"{where}: rule {rule.id!r}: write the pattern in lower case, "
+                                    "it is matched against lower-cased text")
+        self.rules = rules
+        self._keywords = sorted({k for rule in rules for k in rule.keywords})
+
+    def scan(self, text: str, near: list[Span] | None = None) -> list[Finding]:
+        """Matches in `text`; with `near`, only matches around keywords inside those spans."""
+        lowered = text.lower()  # same length as text: normalize() maps the one letter that would grow
+        n = len(text)
+        regions = [(0, n)] if near is None else _merge(
+            [(max(0, s - KEYWORD_WINDOW), min(n, e + KEYWORD_WINDOW)) for s, e in near])
+        # keyword -> windows around its occurrences. A window reaches 2 * KEYWORD_WINDOW past its
+        # occurrence, so the search can jump KEYWORD_WINDOW ahead: an occurrence it skips has its whole
+        # window inside the current one. A frequent keyword thus costs a few `find` calls, not one each.
+        windows_of: dict[str, list[Span]] = {}
+        for keyword in self._keywords:
+            found = []
+            for lo, hi in regions:
+                i = lowered.find(keyword, lo, hi)
+                while i >= 0:
+                    found.append((max(0, i - KEYWORD_WINDOW), min(n, i + len(keyword) + 2 * KEYWORD_WINDOW)))
+                    i = lowered.find(keyword, i + KEYWORD_WINDOW, hi)
+            if found:
+                windows_of[keyword] = found
+        out = []
+        for rule in self.rules:
+            if rule.keywords:
+                windows = _merge([w for k in rule.keywords for w in windows_of.get(k, ())])
+            else:
+                windows = regions
+            for lo, hi in windows:
+                for m in rule.pattern.finditer(lowered, lo, hi):
+                    if m.end() > m.start():
+                        out.append(Finding(rule.category, m.start(), m.end(), rule.score, rule.id))
+        return out
+
+
+def token_flood(lowered: str) -> list[Finding]:
+    """A token repeated FLOOD_REPEATS times in a row; counting words first keeps the common case cheap."""
+    words = lowered.split()
+    if len(words) < FLOOD_REPEATS:
+        return []
+    token, count = Counter(words).most_common(1)[0]
+    if count < FLOOD_REPEATS:
+        return []
+    t = re.escape(token)
+    run = re.search(rf"(?<!\S){t}(?:\s+{t}){{{FLOOD_REPEATS - 1},}}(?!\S)", lowered)
+    if run is None:
+        return []
+    return [Finding("injection.delimiter", run.start(), run.end(), FLOOD_SCORE, "token_flood",
+                    f"one token repeated {FLOOD_REPEATS}+ times")]
+
+
+def _load_discussion_cues(path: Path) -> list[re.Pattern[str]]:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [re.compile(p) for p in doc.get("discussion_cues", [])]  # matched on lower-cased text
+
+
+class InjectionDetector:
+    """Scans text segments for prompt injection; thread-safe, one instance per process is enough."""
+
+    def __init__(self, rules_path: str | Path = DEFAULT_RULES, *,
+                 classifier: InjectionClassifier | None = None, use_classifier: bool = True,
+                 cache_size: int = 4096) -> None:
+        self.rules = KeywordWindowedRules(load_rule_pack(rules_path), str(rules_path))
+        self._cues = _load_discussion_cues(Path(rules_path))
+        if classifier is None and use_classifier:
+            classifier = InjectionClassifier.load()
+        self.classifier = classifier
+        self._cache: OrderedDict[tuple[str, bytes], tuple[Finding, ...]] = OrderedDict()
+        self._cache_size = cache_size
+        self._hits = self._misses = 0
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------------------------------ public
+    def scan(self, text: str, *, source: str = "user") -> list[Finding]:
+        """Findings for one text segment, sorted by start; see the module docstring."""
+        if source not in SOURCES:
+            raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+        key = (source, hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest())
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                self._hits += 1
+                return list(cached)
+            self._misses += 1
+        findings = tuple(self._scan(text, source))
+        with self._lock:
+            self._cache[key] = findings
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return list(findings)
+
+    def cache_info(self) -> CacheInfo:
+        """Hits, misses, maximum and current size of the segment cache, like functools.lru_cache."""
+        with self._lock:
+            return CacheInfo(self._hits, self._misses, self._cache_size, len(self._cache))
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+            self._hits = self._misses = 0
+
+    # ------------------------------------------------------------------------------------------ steps
+    def _scan(self, text: str, source: str) -> list[Finding]:
+        anomalies, hidden = scan_unicode(text)
+        if source == "system":
+            return sorted(anomalies, key=lambda f: f.start)
+        norm = normalize(text)
+        findings = self._rule_findings(norm)
+        findings += self._payload_findings(hidden + find_encoded_payloads(text))
+        if self.classifier is not None and max((f.score for f in findings), default=0) < SKIP_CLASSIFIER_AT:
+            findings += self._classifier_findings(norm)
+        findings = [self._adjust(f, source) for f in findings + anomalies]
+        return sorted(_dedupe([f for f in findings if f.score >= REPORT_FLOOR]),
+                      key=lambda f: (f.start, -f.score))
+
+    def _rule_findings(self, norm: NormalizedText) -> list[Finding]:
+        """Rule matches on the normalized, folded and unscrambled views, mapped to original offsets."""
+        matches = self.rules.scan(norm.text) + token_flood(norm.text.lower())
+        if norm.leet_spans:
+            matches += self.rules.scan(norm.folded, near=norm.leet_spans)
+        restored, scrambled = unscramble(norm.folded)
+        if scrambled:
+            for f in self.rules.scan(restored, near=[(s, e) for s, e, _ in scrambled]):
+                if any(f.start < end and start < f.end for start, end, _ in scrambled):
+                    matches.append(Finding("injection.typoglycemia", f.start, f.end,
+                                           f.score * TYPOGLYCEMIA_FACTOR, f"typoglycemia:{f.rule}",
+                                           f"scrambled-letter form of {f.category}"))
+        out = []
+        lowered = norm.text.lower()
+        for f in matches:
+            damped = self._discussed(lowered, f.start)
+            start, end = norm.to_original(f.start, f.end)
+            out.append(Finding(f.category, start, end,
+                               round(f.score * (DISCUSSION_DAMPING if damped else 1.0), 4), f.rule,
+                               f.detail or _reason(f.category, damped)))
+        return out
+
+    def _discussed(self, text: str, start: int) -> bool:
+        before = text[max(0, start - DISCUSSION_WINDOW):start]
+        if start > 0 and text[start - 1] in "\"'“«「『":
+            return True
+        return any(cue.search(before) for cue in self._cues)
+
+    def _payload_findings(self, payloads: list[DecodedPayload]) -> list[Finding]:
+        """Scan decoded payloads; report the ones holding instructions at their blob's span."""
+        out = []
+        for payload in payloads:
+            norm = normalize(payload.text)
+            inner = [f for f in self.rules.scan(norm.text) if f.score >= 0.5]
+            if not inner and self.classifier is not None:
+                best = self.classifier.best_window(norm.text)
+                score = self.classifier.finding_score(best.probability)
+                if score >= 0.5:
+                    inner = [Finding("injection.classifier", 0, len(payload.text), score, "classifier")]
+            if not inner:
+                continue
+            layers = ">".join(payload.layers)
+            top = max(inner, key=lambda f: f.score)
+            out.append(Finding("anomaly.encoded_instruction", payload.start, payload.end, top.score,
+                               f"encoded:{layers}", f"{layers}-encoded text holds {top.category}"))
+            out.extend(Finding(f.category, payload.start, payload.end, f.score, f"{layers}:{f.rule}",
+                               f"inside {layers}-encoded text") for f in inner)
+        return out
+
+    def _classifier_findings(self, norm: NormalizedText) -> list[Finding]:
+        best = self.classifier.best_window(norm.text)
+        score = self.classifier.finding_score(best.probability)
+        if score < REPORT_FLOOR:
+            return []
+        start, end = norm.to_original(best.start, best.end) if norm.text else (0, 0)
+        return [Finding("injection.classifier", start, end, round(score, 4), "classifier",
+                        f"classifier probability {best.probability:.2f}")]
+
+    @staticmethod
+    def _adjust(f: Finding, source: str) -> Finding:
+        factor = SOURCE_FACTORS.get((source, f.category))
+        if factor is None:
+            return f
+        return Finding(f.category, f.start, f.end, round(min(1.0, f.score * factor), 4), f.rule, f.detail)
+
+
+def _reason(category: str, damped: bool) -> str:
+    kind = category.split(".", 1)[1].replace("_", " ")
+    return f"{kind} phrase" + (" (quoted or discussed)" if damped else "")
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """One finding per (category, span): the same rule often matches several views of a text."""
+    best: dict[tuple[str, int, int], Finding] = {}
+    for f in findings:
+        key = (f.category, f.start, f.end)
+        if key not in best or f.score > best[key].score:
+            best[key] = f
+    return list(best.values())
