@@ -10,13 +10,18 @@ A rule pack is a YAML file:
         keywords: [ghp_]           # cheap prefilter: rule runs only if one keyword is in the text
         score: 0.95
         group: 0                   # which regex group is the finding (name or number; default 0)
-        validator: luhn            # a name from VALIDATORS; the match is dropped when it fails
+        validator: luhn            # a name from VALIDATORS (or a list: all must pass); else dropped
         context: [card, visa]      # words near the match raise the score by context_boost
         context_boost: 0.2
         context_window: 48         # characters either side searched for context words
-        requires_context: false    # true: drop the match unless a context word is near
+        requires_context: false    # true: drop the match unless a context word is near (the
+                                   # context words then also act as a prefilter, like keywords)
         min_entropy: 3.0           # Shannon entropy (bits/char) the value must reach
         flags: [IGNORECASE]
+        match_at_keywords: false   # true: the regex starts with one of the keywords; it is tried
+                                   # only where a keyword occurs (fast for keyword-led rules)
+        anchor: digits             # optional: the detector runs the rule only around candidate
+                                   # spans of this kind (see PiiDetector), not over the whole text
         examples: {match: [...], no_match: [...]}   # checked by the tests, not at run time
 
 Packs are validated once at load: a bad regex, an unknown validator or a missing field raises
@@ -28,7 +33,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,21 +88,41 @@ class RegexRule:
     context_window: int = 48
     requires_context: bool = False
     min_entropy: float = 0.0
+    anchor: str | None = None
+    match_at_keywords: bool = False
     examples: dict[str, list[str]] = field(default_factory=dict)
 
     def applies_to(self, lowered_text: str) -> bool:
+        if self.requires_context and not any(word in lowered_text for word in self.context):
+            return False
         return not self.keywords or any(k in lowered_text for k in self.keywords)
 
     def _has_context(self, lowered_text: str, start: int, end: int) -> bool:
         window = lowered_text[max(0, start - self.context_window): end + self.context_window]
         return any(word in window for word in self.context)
 
+    def _keyword_matches(self, text: str, lowered: str) -> Iterator[re.Match[str]]:
+        """Like finditer, but only tries the regex where a keyword starts (str.find is C-fast)."""
+        starts = set()
+        for keyword in self.keywords:
+            pos = lowered.find(keyword)
+            while pos != -1:
+                starts.add(pos)
+                pos = lowered.find(keyword, pos + 1)
+        end = 0
+        for pos in sorted(starts):
+            if pos >= end and (m := self.pattern.match(text, pos)):
+                end = max(m.end(), pos + 1)
+                yield m
+
     def scan(self, text: str, lowered_text: str | None = None) -> list[Finding]:
         lowered = text.lower() if lowered_text is None else lowered_text
         if not self.applies_to(lowered):
             return []
         found = []
-        for m in self.pattern.finditer(text):
+        matches = (self._keyword_matches(text, lowered) if self.match_at_keywords
+                   else self.pattern.finditer(text))
+        for m in matches:
             value = m.group(self.group)
             if not value:
                 continue
@@ -127,6 +152,12 @@ def _as_tuple(value: object, what: str, where: str) -> tuple[str, ...]:
     raise RulePackError(f"{where}: '{what}' must be a string or a list of strings")
 
 
+def _all_of(validators: list[Validator]) -> Validator | None:
+    if len(validators) <= 1:
+        return validators[0] if validators else None
+    return lambda value: all(check(value) for check in validators)
+
+
 def compile_rule(raw: dict, family: str | None, where: str) -> RegexRule:
     if not isinstance(raw, dict):
         raise RulePackError(f"{where}: a rule must be a mapping")
@@ -136,7 +167,8 @@ def compile_rule(raw: dict, family: str | None, where: str) -> RegexRule:
     where = f"{where}: rule {rule_id!r}"
     unknown = set(raw) - {"id", "category", "regex", "score", "group", "keywords", "validator",
                           "context", "context_boost", "context_window", "requires_context",
-                          "min_entropy", "flags", "examples", "lang", "description"}
+                          "min_entropy", "flags", "examples", "lang", "description", "anchor",
+                          "match_at_keywords"}
     if unknown:
         raise RulePackError(f"{where}: unknown fields {sorted(unknown)}")
     category = raw.get("category") or (f"{family}.{rule_id}" if family else None)
@@ -153,15 +185,20 @@ def compile_rule(raw: dict, family: str | None, where: str) -> RegexRule:
         pattern = re.compile(raw["regex"], flags)
     except re.error as e:
         raise RulePackError(f"{where}: bad regex: {e}") from e
-    validator_name = raw.get("validator")
-    if validator_name is not None and validator_name not in VALIDATORS:
-        raise RulePackError(f"{where}: unknown validator {validator_name!r} "
-                            f"(known: {', '.join(sorted(VALIDATORS)) or 'none'})")
+    validator_names = raw.get("validator") or []
+    if isinstance(validator_names, str):
+        validator_names = [validator_names]
+    for name in validator_names:
+        if name not in VALIDATORS:
+            raise RulePackError(f"{where}: unknown validator {name!r} "
+                                f"(known: {', '.join(sorted(VALIDATORS)) or 'none'})")
     group = raw.get("group", 0)
     if isinstance(group, int) and group > pattern.groups:
         raise RulePackError(f"{where}: group {group} but the regex has {pattern.groups}")
     if isinstance(group, str) and group not in pattern.groupindex:
         raise RulePackError(f"{where}: no group named {group!r}")
+    if raw.get("match_at_keywords") and not raw.get("keywords"):
+        raise RulePackError(f"{where}: 'match_at_keywords' needs 'keywords'")
     score = float(raw.get("score", 0.9))
     if not 0.0 <= score <= 1.0:
         raise RulePackError(f"{where}: score must be within [0, 1]")
@@ -172,12 +209,14 @@ def compile_rule(raw: dict, family: str | None, where: str) -> RegexRule:
         score=score,
         group=group,
         keywords=_as_tuple(raw.get("keywords"), "keywords", where),
-        validator=VALIDATORS.get(validator_name) if validator_name else None,
+        validator=_all_of([VALIDATORS[name] for name in validator_names]),
         context=_as_tuple(raw.get("context"), "context", where),
         context_boost=float(raw.get("context_boost", 0.2)),
         context_window=int(raw.get("context_window", 48)),
         requires_context=bool(raw.get("requires_context", False)),
         min_entropy=float(raw.get("min_entropy", 0.0)),
+        anchor=raw.get("anchor"),
+        match_at_keywords=bool(raw.get("match_at_keywords", False)),
         examples=raw.get("examples") or {},
     )
 

@@ -1,0 +1,236 @@
+"""The PII and secret detector: YAML rule packs plus BIP-39 seed phrases, one `scan(text)` call.
+
+`PiiDetector` loads `rules/pii.yaml` and `rules/secrets.yaml` (and `rules/infra.yaml` in relaxed mode),
+runs every rule whose keyword prefilter passes, applies the policies that need configuration (IP ranges,
+disabled categories, the placeholder filter for secrets) and returns non-overlapping findings.
+
+Categories are `pii.<kind>` and `secret.<kind>` (`infra.<kind>` in relaxed mode), e.g. `pii.email`,
+`pii.cn_resident_id`, `secret.aws_access_key`, `secret.bip39_seed_phrase`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from aegis_addons.detect import validators
+from aegis_addons.detect.findings import Finding, resolve_overlaps
+from aegis_addons.detect.rulepack import RegexRule, RulePackError, load_rule_pack
+from aegis_addons.paths import RULES_DIR
+
+DEFAULT_PACKS = ("pii", "secrets")
+
+# Candidate spans for rules with an `anchor`: instead of running a dozen number-shaped regexes over the
+# whole text, find the few places where such a value could be (one cheap pass per anchor kind) and run
+# those rules only in a window around them. The margin (characters either side) covers the longest
+# value around its anchor plus the rule's context window and look-behinds.
+ANCHORS: dict[str, tuple[re.Pattern[str], int]] = {
+    # six or more digits close together: phones, cards, IDs, IBANs
+    "digits": (re.compile(r"\d(?:[ ().+/:-]{0,3}\d){5,}"), 80),
+    # dotted quads (IPv4 has as few as four digits)
+    "dotted_quad": (re.compile(r"\.\d{1,3}\.\d{1,3}\."), 60),
+    # hex groups joined by `:`/`-`/`.` (IPv6, MAC); written to start with the separator, which the
+    # regex engine can search for quickly
+    "hex_groups": (re.compile(r"::|:[0-9A-Fa-f]{1,4}:|-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-"
+                              r"|\.[0-9A-Fa-f]{4}\."), 80),
+    # one run of 16+ letters and digits: wallet addresses, keys, unprefixed tokens, TOTP secrets
+    "long_token": (re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{16,}"), 100),
+    # e-mail addresses: up to 64 characters before the `@`, a domain name after it
+    "at_sign": (re.compile(r"@"), 260),
+}
+RELAXED_PACK = "infra"
+_IP_CATEGORIES = frozenset({"pii.ipv4", "pii.ipv6"})
+SEED_PHRASE_CATEGORY = "secret.bip39_seed_phrase"
+
+
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+
+
+def _windows(anchor: re.Pattern[str], margin: int, text: str) -> list[tuple[int, int]]:
+    """Merged `[start, end)` windows of `margin` characters around every anchor match."""
+    windows: list[tuple[int, int]] = []
+    for m in anchor.finditer(text):
+        start, end = max(0, m.start() - margin), min(len(text), m.end() + margin)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def _shift(finding: Finding, offset: int) -> Finding:
+    return dataclasses.replace(finding, start=finding.start + offset, end=finding.end + offset)
+
+
+def _lower_same_length(text: str) -> str:
+    """Lower-case without changing offsets (`İ`.lower() is two characters), so spans stay aligned."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+class SeedPhraseDetector:
+    """BIP-39 recovery phrases in English or Chinese (simplified).
+
+    A run of 12 to 24 word-list words counts when some 12/15/18/21/24-word window has a valid BIP-39
+    checksum (true of every real phrase, and of a random run of words only once in 16 or more), or
+    when a wallet word (`seed`, `mnemonic`, `助记词`, ...) is near. English words may be separated by
+    spaces, commas or enumerations (`1. abandon 2. ability`); Chinese words are single characters
+    separated by spaces, or written together (then the whole run must pass the checksum and
+    `助记词`/`mnemonic` must appear in the text).
+    """
+
+    _CONTEXT = ("seed", "mnemonic", "recovery", "phrase", "wallet", "metamask", "ledger", "trezor",
+                "助记词", "种子", "钱包", "私钥", "恢复")
+    _CONTEXT_WINDOW = 120
+    # Twelve or more 3-8 letter words in a row: a cheap regex that skips almost all prose quickly.
+    _EN_RUN = re.compile(r"(?:(?<![a-z])[a-z]{3,8}(?:[\s,;]+(?:\d{1,2}[.)]\s*)?)){11,}[a-z]{3,8}(?![a-z])")
+    _EN_WORD = re.compile(r"[a-z]{3,8}")
+    _ZH_SPACED = re.compile(r"(?:[\u4e00-\u9fff][ \t\u3000,，、]+(?:\d{1,2}[.)．]\s*)?){11,}[\u4e00-\u9fff]")
+    _ZH_JOINED = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{12,24}(?![\u4e00-\u9fff])")
+    _CJK = re.compile(r"[\u4e00-\u9fff]")
+    _SEPARATORS = str.maketrans(",;，、:：", "      ")
+    _ENUMERATION = re.compile(r"\d{1,2}[.)．]")
+
+    def __init__(self) -> None:
+        self._en = {w: i for i, w in enumerate(validators.bip39_wordlist("english"))}
+        self._zh = {w: i for i, w in enumerate(validators.bip39_wordlist("chinese_simplified"))}
+
+    def scan(self, text: str, lowered: str | None = None) -> list[Finding]:
+        lowered = _lower_same_length(text) if lowered is None else lowered
+        found: list[Finding] = []
+        if self._may_have_run(lowered.translate(self._SEPARATORS).split()):
+            for m in self._EN_RUN.finditer(lowered):
+                words = [(w.start(), w.end(), w.group())
+                         for w in self._EN_WORD.finditer(lowered, *m.span())]
+                found.extend(self._runs(words, self._en, lowered))
+            for m in self._ZH_SPACED.finditer(text):
+                words = [(c.start(), c.end(), c.group()) for c in self._CJK.finditer(text, *m.span())]
+                found.extend(self._runs(words, self._zh, lowered))
+        if "助记词" in lowered or "mnemonic" in lowered:
+            # Written together, a phrase is a whole run of Han characters whose checksum holds
+            # (windows inside longer prose would pass the 4-bit checksum far too often).
+            for m in self._ZH_JOINED.finditer(text):
+                indices = [self._zh.get(c) for c in m.group()]
+                if None not in indices and validators.bip39_checksum_ok(indices):
+                    found.append(Finding(SEED_PHRASE_CATEGORY, m.start(), m.end(), 0.9, "bip39_seed_phrase",
+                                         f"{len(indices)} BIP-39 characters, checksum valid"))
+        return found
+
+    def _may_have_run(self, tokens: list[str]) -> bool:
+        """Cheap test: are there 12 whitespace-separated word-list words in a row anywhere?"""
+        if (sum(map(self._en.__contains__, tokens)) < 12
+                and sum(map(self._zh.__contains__, tokens)) < 12):
+            return False  # counted in C, so ordinary text leaves here quickly
+        run = 0
+        for token in tokens:
+            if token in self._en or token in self._zh:
+                run += 1
+                if run >= 12:
+                    return True
+            elif not (token[0].isdigit() and self._ENUMERATION.fullmatch(token)):
+                run = 0
+        return False
+
+    def _runs(self, words: list[tuple[int, int, str]], index: dict[str, int],
+              lowered: str) -> Iterable[Finding]:
+        """Split the candidate words into runs of word-list members and judge each run."""
+        run: list[tuple[int, int, int]] = []
+        for start, end, word in [*words, (0, 0, "")]:
+            if word in index:
+                run.append((start, end, index[word]))
+                continue
+            if len(run) >= 12:
+                finding = self._judge(run, lowered)
+                if finding:
+                    yield finding
+            run = []
+
+    def _judge(self, run: list[tuple[int, int, int]], lowered: str) -> Finding | None:
+        for size in (24, 21, 18, 15, 12):
+            for first in range(len(run) - size + 1):
+                window = run[first:first + size]
+                if validators.bip39_checksum_ok([i for _, _, i in window]):
+                    return Finding(SEED_PHRASE_CATEGORY, window[0][0], window[-1][1], 0.97,
+                                   "bip39_seed_phrase", f"{size} BIP-39 words, checksum valid")
+        if len(run) <= 24:
+            start, end = run[0][0], run[-1][1]
+            near = lowered[max(0, start - self._CONTEXT_WINDOW): end + self._CONTEXT_WINDOW]
+            if any(word in near for word in self._CONTEXT):
+                return Finding(SEED_PHRASE_CATEGORY, start, end, 0.85, "bip39_seed_phrase",
+                               f"{len(run)} BIP-39 words next to a wallet word")
+        return None
+
+
+class PiiDetector:
+    """PII and secret detection from rule packs; `scan(text)` returns non-overlapping findings.
+
+    Options:
+      packs: rule-pack names under `rules_dir` (default `pii` and `secrets`).
+      relaxed: also load the `infra` pack (internal hostnames and URLs, container ids, K8s names).
+      redact_private_ips: also report private, loopback, link-local and documentation addresses;
+        off by default because they identify nobody and are everywhere in coding conversations.
+      disabled_categories: categories (`pii.phone`) or whole families (`infra`) never reported.
+      extra_rules: more `RegexRule`s, e.g. imported from a gitleaks TOML.
+      seed_phrases: detect BIP-39 recovery phrases (needs the word lists in `rules/wordlists`).
+    """
+
+    def __init__(self, packs: Sequence[str] = DEFAULT_PACKS, *, relaxed: bool = False,
+                 redact_private_ips: bool = False, disabled_categories: Iterable[str] = (),
+                 extra_rules: Iterable[RegexRule] = (), seed_phrases: bool = True,
+                 rules_dir: str | Path = RULES_DIR) -> None:
+        names = list(packs) + ([RELAXED_PACK] if relaxed and RELAXED_PACK not in packs else [])
+        rules: list[RegexRule] = []
+        for name in names:
+            rules.extend(load_rule_pack(Path(rules_dir) / f"{name}.yaml"))
+        rules.extend(extra_rules)
+        self._disabled = frozenset(disabled_categories)
+        self.rules = [r for r in rules if not self._is_disabled(r.category)]
+        unknown = {r.anchor for r in self.rules if r.anchor} - set(ANCHORS)
+        if unknown:
+            raise RulePackError(f"unknown anchor(s) {sorted(unknown)}; known: {sorted(ANCHORS)}")
+        self._whole_text_rules = [r for r in self.rules if not r.anchor]
+        self._anchored_rules = {name: [r for r in self.rules if r.anchor == name] for name in ANCHORS}
+        self.redact_private_ips = redact_private_ips
+        self._seeds = (SeedPhraseDetector()
+                       if seed_phrases and not self._is_disabled(SEED_PHRASE_CATEGORY) else None)
+
+    def _is_disabled(self, category: str) -> bool:
+        return category in self._disabled or category.split(".", 1)[0] in self._disabled
+
+    @property
+    def categories(self) -> set[str]:
+        cats = {r.category for r in self.rules}
+        return cats | ({SEED_PHRASE_CATEGORY} if self._seeds else set())
+
+    def scan(self, text: str) -> list[Finding]:
+        if not text:
+            return []
+        if "\x1b" in text:
+            # Terminal output pasted into a prompt: colour codes would glue onto the values
+            # (`\x1b[93msk-...`). Blank them out with spaces so offsets stay the same.
+            text = _ANSI_ESCAPE.sub(lambda m: " " * len(m.group()), text)
+        lowered = _lower_same_length(text)
+        found: list[Finding] = []
+        for rule in self._whole_text_rules:
+            found.extend(rule.scan(text, lowered))
+        for name, rules in self._anchored_rules.items():
+            if rules:
+                for start, end in _windows(*ANCHORS[name], text):
+                    window, window_lowered = text[start:end], lowered[start:end]
+                    for rule in rules:
+                        found.extend(_shift(f, start) for f in rule.scan(window, window_lowered))
+        found = [f for f in found if self._keep(f, text[f.start:f.end])]
+        if self._seeds is not None:
+            found.extend(self._seeds.scan(text, lowered))
+        return resolve_overlaps(found)
+
+    def _keep(self, finding: Finding, value: str) -> bool:
+        if finding.category in _IP_CATEGORIES:
+            return self.redact_private_ips or validators.is_public_ip(value)
+        if finding.family == "secret":
+            return not validators.looks_like_placeholder(value)
+        return True

@@ -1,0 +1,330 @@
+"""Checksum and format validators for the PII and secret rule packs.
+
+Every function takes the matched value and returns True when it really is what the rule claims.
+They are registered by name with `@validator(...)` so a YAML rule can say `validator: luhn`.
+`python-stdnum` does the arithmetic wherever it has the algorithm; the few checks it lacks (Base58Check
+for TRON/WIF/extended keys, JWT shape, BIP-39 checksums) are small pure functions here.
+
+`looks_like_placeholder` is the shared false-positive filter: documentation values such as
+`sk-...`, `YOUR_API_KEY`, `<token>`, `xxxx`, `changeme` or AWS's `...EXAMPLE` keys are not secrets, and
+redacting them only makes prompts harder to read. The detector applies it to every `secret.*` finding.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import ipaddress
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+from stdnum import bic, bitcoin, iban, imei, luhn
+from stdnum.cn import ric
+from stdnum.us import rtn, ssn
+
+from aegis_addons.detect.rulepack import validator
+from aegis_addons.paths import RULES_DIR
+
+_NON_DIGITS = re.compile(r"\D")
+
+
+def digits_of(value: str) -> str:
+    return _NON_DIGITS.sub("", value)
+
+
+# --- the shared false-positive filter -------------------------------------------------------------
+
+# Words that mark a value as an example or a template, matched case-insensitively anywhere in it.
+_PLACEHOLDER_MARKERS = (
+    "example", "your_", "your-", "yourkey", "yourtoken", "yoursecret", "yourpassword", "xxxx",
+    "placeholder", "changeme", "change_me", "replace_me", "replaceme", "redacted", "dummy", "sample",
+    "insert_", "put_your", "enter_your", "todo", "fixme", "<", ">", "...", "…", "****", "____",
+    "[[aegis", "aegis:",
+)
+# Whole values that are obviously not secrets (after lower-casing and stripping quotes).
+_PLACEHOLDER_VALUES = frozenset({
+    "password", "passwd", "secret", "token", "apikey", "api_key", "key", "none", "null", "nil",
+    "true", "false", "undefined", "string", "str", "bool", "int", "empty", "required", "optional",
+    "incorrect", "invalid", "wrong", "hidden", "unknown", "default", "test", "testing", "admin",
+    "username", "user", "value", "values", "secrets", "credentials", "env", "environ", "config",
+    "settings", "getenv", "process", "os", "self", "this", "mask", "masked", "notset", "not_set",
+    "n/a", "na", "tbd", "pass", "qwerty", "letmein", "123456", "12345678", "123456789",
+    "1234567890", "abcdef", "abc123", "password1", "password123", "secret123",
+})
+# Template and variable references: `${VAR}`, `$VAR`, `{{ x }}`, `%(x)s`, `%s`, `os.environ[...]`.
+_TEMPLATE_REFERENCE = re.compile(
+    r"""^(?:\$\{?[A-Za-z_][\w.]*\}?|\{\{.*\}\}|%\(?\w*\)?[sdr]|%\w+%|:\w+|@\w+@"""
+    r"""|(?:os\.environ|os\.getenv|process\.env|env|ENV|System\.getenv|config|settings|secrets|vars)"""
+    r"""[.\[(].*)$"""
+)
+
+
+def looks_like_placeholder(value: str) -> bool:
+    """True for documentation and template values that must never count as a secret."""
+    v = value.strip().strip("'\"`")
+    low = v.lower()
+    if len(v) < 4 or low in _PLACEHOLDER_VALUES:
+        return True
+    if any(marker in low for marker in _PLACEHOLDER_MARKERS):
+        return True
+    if _TEMPLATE_REFERENCE.match(v):
+        return True
+    # One character repeated (`aaaaaaaa`, `00000000`) or a value made of two characters at most.
+    if len(set(low)) <= 2:
+        return True
+    # A provider prefix followed only by filler: `sk-` + `x` or `0` or `.` repeated.
+    body = re.sub(r"^[a-z]{2,8}[-_]", "", low)
+    return len(body) >= 4 and len(set(body)) == 1
+
+
+@validator("not_placeholder")
+def not_placeholder(value: str) -> bool:
+    return not looks_like_placeholder(value)
+
+
+# --- financial --------------------------------------------------------------------------------------
+
+# Issuer prefixes of the card networks (Visa, Mastercard incl. 2-series, Amex, Diners, Discover, JCB,
+# UnionPay, Maestro); a Luhn-valid number outside these is more likely an order or tracking number.
+_CARD_PREFIX = re.compile(
+    r"^(?:4|2131|1800|0604|6390|5[1-5]|2[2-7]|3[47]|3[068]|6011|64[4-9]|65|62|35|50|5[6-9]|6[37])")
+
+
+@validator("credit_card")
+def credit_card(value: str) -> bool:
+    d = digits_of(value)
+    return (12 <= len(d) <= 19 and len(set(d)) > 1 and bool(_CARD_PREFIX.match(d))
+            and luhn.is_valid(d))
+
+
+@validator("iban")
+def iban_valid(value: str) -> bool:
+    return iban.is_valid(value)
+
+
+@validator("bic")
+def bic_valid(value: str) -> bool:
+    return bic.is_valid(value)
+
+
+@validator("aba_routing")
+def aba_routing(value: str) -> bool:
+    d = digits_of(value)
+    return len(set(d)) > 1 and rtn.is_valid(d)
+
+
+# --- identity ---------------------------------------------------------------------------------------
+
+@validator("us_ssn")
+def us_ssn(value: str) -> bool:
+    return ssn.is_valid(digits_of(value))
+
+
+@validator("cn_resident_id")
+def cn_resident_id(value: str) -> bool:
+    return ric.is_valid(value.upper())
+
+
+# --- network ----------------------------------------------------------------------------------------
+
+@validator("ipv4")
+def ipv4(value: str) -> bool:
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        return False
+    return True
+
+
+@validator("ipv6")
+def ipv6(value: str) -> bool:
+    try:
+        ipaddress.IPv6Address(value.split("%", 1)[0])
+    except ValueError:
+        return False
+    # Needs several groups: `::1` is loopback handled by range policy, `a::b` is rarely an address.
+    return value.count(":") >= 2
+
+
+def is_public_ip(value: str) -> bool:
+    """Global unicast only: private, loopback, link-local, documentation and reserved ranges are not."""
+    try:
+        addr = ipaddress.ip_address(value.split("%", 1)[0])
+    except ValueError:
+        return False
+    return addr.is_global and not addr.is_multicast
+
+
+@validator("mac")
+def mac(value: str) -> bool:
+    d = re.sub(r"[^0-9a-fA-F]", "", value).lower()
+    return len(d) == 12 and d not in ("000000000000", "ffffffffffff") and len(set(d)) > 2
+
+
+@validator("imei")
+def imei_valid(value: str) -> bool:
+    d = digits_of(value)
+    return len(d) == 15 and len(set(d)) > 2 and imei.is_valid(d)
+
+
+@validator("phone")
+def phone(value: str) -> bool:
+    """Enough digits for a phone number, and not a date or a time in disguise."""
+    d = digits_of(value.split("x")[0].split("X")[0])
+    if not 6 <= len(d) <= 15 or len(set(d)) < 3:
+        return False
+    return not re.fullmatch(r"(?:19|20)\d\d[-./ ](?:0?[1-9]|1[0-2])[-./ ](?:0?[1-9]|[12]\d|3[01])",
+                            value.strip())
+
+
+# --- crypto -----------------------------------------------------------------------------------------
+
+_B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHABET)}
+
+
+def base58_decode(value: str) -> bytes | None:
+    n = 0
+    for ch in value:
+        if ch not in _B58_INDEX:
+            return None
+        n = n * 58 + _B58_INDEX[ch]
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
+    pad = len(value) - len(value.lstrip("1"))
+    return b"\x00" * pad + raw
+
+
+def base58check_payload(value: str) -> bytes | None:
+    """The payload of a Base58Check string, or None when the 4-byte double-SHA256 checksum fails."""
+    raw = base58_decode(value)
+    if raw is None or len(raw) < 5:
+        return None
+    payload, check = raw[:-4], raw[-4:]
+    if hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4] != check:
+        return None
+    return payload
+
+
+@validator("btc_address")
+def btc_address(value: str) -> bool:
+    return bitcoin.is_valid(value)
+
+
+@validator("tron_address")
+def tron_address(value: str) -> bool:
+    payload = base58check_payload(value)
+    return payload is not None and len(payload) == 21 and payload[0] == 0x41
+
+
+@validator("solana_address")
+def solana_address(value: str) -> bool:
+    raw = base58_decode(value)
+    return raw is not None and len(raw) == 32 and len(set(value)) > 10
+
+
+@validator("wif_private_key")
+def wif_private_key(value: str) -> bool:
+    payload = base58check_payload(value)
+    return (payload is not None and payload[0] in (0x80, 0xEF)
+            and (len(payload) == 33 or (len(payload) == 34 and payload[-1] == 0x01)))
+
+
+@validator("bip32_extended_key")
+def bip32_extended_key(value: str) -> bool:
+    payload = base58check_payload(value)
+    return payload is not None and len(payload) == 78
+
+
+@validator("eth_address")
+def eth_address(value: str) -> bool:
+    body = value[2:]
+    return len(body) == 40 and len(set(body.lower())) > 4
+
+
+@cache
+def bip39_wordlist(language: str) -> tuple[str, ...]:
+    """The 2048 BIP-39 words of `english` or `chinese_simplified`, in index order."""
+    path = Path(RULES_DIR) / "wordlists" / f"bip39_{language}.txt"
+    words = tuple(w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w.strip())
+    if len(words) != 2048:
+        raise ValueError(f"{path}: expected 2048 BIP-39 words, found {len(words)}")
+    return words
+
+
+def bip39_checksum_ok(indices: list[int]) -> bool:
+    """The BIP-39 checksum: the last len/3 bits are the first bits of SHA-256 of the entropy."""
+    if len(indices) not in (12, 15, 18, 21, 24):
+        return False
+    bits = "".join(format(i, "011b") for i in indices)
+    checksum_bits = len(indices) // 3
+    entropy_bits = bits[:-checksum_bits]
+    entropy = int(entropy_bits, 2).to_bytes(len(entropy_bits) // 8, "big")
+    digest_bits = format(int.from_bytes(hashlib.sha256(entropy).digest(), "big"), "0256b")
+    return digest_bits[:checksum_bits] == bits[-checksum_bits:]
+
+
+# --- credentials ------------------------------------------------------------------------------------
+
+def _b64url_json(part: str) -> object | None:
+    try:
+        raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        return json.loads(raw)
+    except (binascii.Error, ValueError):
+        return None
+
+
+@validator("jwt")
+def jwt(value: str) -> bool:
+    """A JWS whose header is JSON naming an algorithm; its payload must decode too."""
+    parts = value.split(".")
+    if len(parts) < 3:
+        return False
+    header = _b64url_json(parts[0])
+    return isinstance(header, dict) and ("alg" in header or "typ" in header) and \
+        (_b64url_json(parts[1]) is not None or len(parts[1]) > 8)
+
+
+@validator("jfrog_reference_token")
+def jfrog_reference_token(value: str) -> bool:
+    """JFrog reference tokens are base64 of `reftkn:01:<expiry>:<random>`."""
+    try:
+        raw = base64.b64decode(value + "=" * (-len(value) % 4))
+    except binascii.Error:
+        return False
+    return re.match(rb"reftkn:\d\d:\d{10}:", raw) is not None
+
+
+@validator("base64_pem_private_key")
+def base64_pem_private_key(value: str) -> bool:
+    """Base64 of a PEM private key whose body decodes to a DER SEQUENCE (not just a header)."""
+    try:
+        text = base64.b64decode(value + "=" * (-len(value) % 4)).decode("ascii", "replace")
+    except binascii.Error:
+        return False
+    m = re.search(r"-----BEGIN [A-Z ]*PRIVATE KEY-----\s*(?:[\w-]+:[^\n]*\n)*\s*([A-Za-z0-9+/=\s]{32,})",
+                  text)
+    if not m:
+        return False
+    body = re.sub(r"\s", "", m.group(1))[:64]
+    try:
+        return base64.b64decode(body + "=" * (-len(body) % 4))[:1] == b"\x30"
+    except binascii.Error:
+        return False
+
+
+@validator("secret_value")
+def secret_value(value: str) -> bool:
+    """A value assigned to a password/secret/token key: not a placeholder, a word or a reference."""
+    v = value.strip("'\"`")
+    if looks_like_placeholder(v):
+        return False
+    # A bare English-looking word (`incorrect`, `required`) or a dotted name (`config.password`).
+    if re.fullmatch(r"[a-z]+|[A-Za-z_]+(?:\.[A-Za-z_]+)+|[A-Z][a-z]+", v):
+        return False
+    # A URL, a path or a file name is configuration, not a secret.
+    if "://" in v or v.startswith(("/", "./", "~/")) or re.fullmatch(r"[\w.-]+\.[a-z]{2,4}", v):
+        return False
+    return not re.fullmatch(r"\d{1,5}|0x[0-9a-fA-F]+", v)

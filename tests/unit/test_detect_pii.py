@@ -1,0 +1,247 @@
+"""PiiDetector: rule-pack examples, per-category positives, look-alikes that must survive, options."""
+
+from __future__ import annotations
+
+import pytest
+
+from aegis_addons.detect import validators
+from aegis_addons.detect.pii import PiiDetector
+from aegis_addons.detect.rulepack import load_rule_pack
+from aegis_addons.paths import RULES_DIR
+
+
+@pytest.fixture(scope="module")
+def detector() -> PiiDetector:
+    return PiiDetector()
+
+
+@pytest.fixture(scope="module")
+def everything() -> PiiDetector:
+    return PiiDetector(relaxed=True, redact_private_ips=True)
+
+
+def found(detector: PiiDetector, text: str) -> list[tuple[str, str]]:
+    return [(f.category, text[f.start:f.end]) for f in detector.scan(text)]
+
+
+def test_at_least_80_categories(everything):
+    assert len(everything.categories) >= 80
+
+
+@pytest.mark.parametrize("pack", ["pii", "secrets", "infra"])
+def test_rule_examples(everything, pack):
+    """Every `examples` entry in the YAML packs behaves as declared."""
+    problems = []
+    for rule in load_rule_pack(RULES_DIR / f"{pack}.yaml"):
+        for text in rule.examples.get("match", []):
+            if not any(f.rule == rule.id for f in everything.scan(text)):
+                problems.append(f"{rule.id}: no match in {text!r}: {found(everything, text)}")
+        for text in rule.examples.get("no_match", []):
+            if any(f.rule == rule.id for f in everything.scan(text)):
+                problems.append(f"{rule.id}: unexpected match in {text!r}")
+    assert not problems, "\n".join(problems)
+
+
+# (text, category, exact value that must be reported)
+POSITIVES = [
+    # contact
+    ("Contact: zhang.wei@corp-mail.com.cn", "pii.email", "zhang.wei@corp-mail.com.cn"),
+    ("请发邮件到 li_na+ai@example.org 谢谢", "pii.email", "li_na+ai@example.org"),
+    ("call me at (415) 555-2671", "pii.phone", "(415) 555-2671"),
+    ("Tel: +44 20 7946 0958", "pii.phone", "+44 20 7946 0958"),
+    ("我的手机号是13912345678，请回电", "pii.phone", "13912345678"),
+    ("手机：+86 139 1234 5678", "pii.phone", "+86 139 1234 5678"),
+    # financial
+    ("Card: 4539 1488 0343 6467, exp 10/26", "pii.credit_card", "4539 1488 0343 6467"),
+    ("银行卡号 6222021234567890128", "pii.credit_card", "6222021234567890128"),
+    ("wire to IBAN DE89 3704 0044 0532 0130 00", "pii.iban", "DE89 3704 0044 0532 0130 00"),
+    ("SWIFT code: BKCHCNBJ110", "pii.swift_bic", "BKCHCNBJ110"),
+    ("ABA routing number 021000021", "pii.us_routing_number", "021000021"),
+    ("my bank account number is 000123456789", "pii.bank_account", "000123456789"),
+    # identity
+    ("SSN: 536-32-3065", "pii.us_ssn", "536-32-3065"),
+    ("身份证号码：11010519491231002X", "pii.cn_resident_id", "11010519491231002X"),
+    ("passport no. E12345678", "pii.passport_number", "E12345678"),
+    ("护照号码：G12345678", "pii.passport_number", "G12345678"),
+    ("driver's license number D1234567", "pii.drivers_license", "D1234567"),
+    ("EIN 12-3456789 for the company", "pii.tax_id", "12-3456789"),
+    ("Patient MRN: 00482913", "pii.medical_record_number", "00482913"),
+    # network and devices
+    ("request from 41.176.181.243", "pii.ipv4", "41.176.181.243"),
+    ("peer 2001:4860:4860::8888 dropped", "pii.ipv6", "2001:4860:4860::8888"),
+    ("wlan0 ether 3c:22:fb:8a:1e:07", "pii.mac_address", "3c:22:fb:8a:1e:07"),
+    ("手机串号 IMEI 356938035643809", "pii.imei", "356938035643809"),
+    # crypto
+    ("BTC: 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "pii.btc_address", "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"),
+    ("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "pii.btc_address",
+     "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"),
+    ("ETH 0x52908400098527886E0F7030069857D2E4169EE7", "pii.eth_address",
+     "0x52908400098527886E0F7030069857D2E4169EE7"),
+    ("USDT(TRC20) TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqy", "pii.tron_address",
+     "TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqy"),
+    ("Solana wallet: DXhUqowc8MVXMgRTyynMDd2Cos6Z2w1vwBELeGNvPU9s", "pii.solana_address",
+     "DXhUqowc8MVXMgRTyynMDd2Cos6Z2w1vwBELeGNvPU9s"),
+    ("import KxHWi2aS6kkNm6Tbup3jFUFALbtu6YYEf8g8nxJdq372mDfBb1V2", "secret.crypto_wif",
+     "KxHWi2aS6kkNm6Tbup3jFUFALbtu6YYEf8g8nxJdq372mDfBb1V2"),
+    # credentials
+    ("OPENAI_API_KEY=sk-proj-A5vSQXEZY3lEX7bwR2DRGD1qSo7JPRbgUMxXy9b4BzwoZ648", "secret.openai_api_key",
+     "sk-proj-A5vSQXEZY3lEX7bwR2DRGD1qSo7JPRbgUMxXy9b4BzwoZ648"),
+    ("key: sk-ant-api03-pPTejqZHKpKENg5zfjOc6VwcbIjMPFLVjFUPXQzkM4Bv3aYavhNY", "secret.anthropic_api_key",
+     "sk-ant-api03-pPTejqZHKpKENg5zfjOc6VwcbIjMPFLVjFUPXQzkM4Bv3aYavhNY"),
+    ("AIzaSyAFQ0FJZlCZBTToOFl9h2wJq5ty4mYwUuf", "secret.google_api_key", "AIzaSyAFQ0FJZlCZBTToOFl9h2wJq5ty4mYwUuf"),
+    ("aws_access_key_id=AKIAQWADE5R47XDZ4JEM", "secret.aws_access_key", "AKIAQWADE5R47XDZ4JEM"),
+    ("aws_secret_access_key = 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", "secret.aws_secret_key",
+     "zFwE7IHgYIruiqFhojmAIDdN87xg3/Q/XBmTepo6"),
+    ("token ghp_8HKQDLM7ToThwNScgrLRWzBQCABugjMgeP7c", "secret.github_token",
+     "ghp_8HKQDLM7ToThwNScgrLRWzBQCABugjMgeP7c"),
+    ("glpat-Gq0pbqfi14ZgTsNOVM14", "secret.gitlab_token", "glpat-Gq0pbqfi14ZgTsNOVM14"),
+    ("https://hooks.slack.com/services/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", "secret.slack_webhook",
+     "https://hooks.slack.com/services/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"),
+    ("sk_live_51GFQRC5xLRwI0b26r08QZJi6gkfsUFRDz", "secret.stripe_key", "sk_live_51GFQRC5xLRwI0b26r08QZJi6gkfsUFRDz"),
+    ("SG.aHZcUEqPbENqTyH5xJ8t.1Y3gqSmPsSCdLKRcAQX9VjUPC94TNWLAVYFeRgpMPgx", "secret.sendgrid_api_key",
+     "SG.aHZcUEqPbENqTyH5xJ8t.1Y3gqSmPsSCdLKRcAQX9VjUPC94TNWLAVYFeRgpMPgx"),
+    ("HF_TOKEN=hf_sLb5ER8BoFzQFm2OEQ3HdAVja76RnIChtP", "secret.huggingface_token", "hf_sLb5ER8BoFzQFm2OEQ3HdAVja76RnIChtP"),
+    ("npm_8HKQDLM7ToThwNScgrLRWzBQCABugjMgeP7c", "secret.npm_token", "npm_8HKQDLM7ToThwNScgrLRWzBQCABugjMgeP7c"),
+    ("7148392840:AAGq0pbqfi14ZgTsNOVM14tuoIZWD1IAEov", "secret.telegram_bot_token",
+     "7148392840:AAGq0pbqfi14ZgTsNOVM14tuoIZWD1IAEov"),
+    ("DATABASE_URL=postgres://app:Zq9!vT2kLp@db.example.net:5432/app", "secret.connection_string_password",
+     "Zq9!vT2kLp"),
+    ("Authorization: Bearer 5iFqhEvveQzE2QPuwNOvpdf2YEe6rSx", "secret.bearer_token", "5iFqhEvveQzE2QPuwNOvpdf2YEe6rSx"),
+    ("Cookie: sessionid=GFQRC5xLRwI0b26r08QZJi6g; theme=dark", "secret.cookie_header",
+     "sessionid=GFQRC5xLRwI0b26r08QZJi6g; theme=dark"),
+    ("DB_PASSWORD=Zq9!vT2kLp", "secret.password_assignment", "Zq9!vT2kLp"),
+    ('{"password": "hunter22"}', "secret.password_assignment", "hunter22"),
+    ("我的密码是 Zq9vT2kLp8", "secret.password_cn", "Zq9vT2kLp8"),
+    ("client_secret: GFQRC5xLRwI0b26r08QZJi6gkfsUFRDz", "secret.generic_secret_assignment",
+     "GFQRC5xLRwI0b26r08QZJi6gkfsUFRDz"),
+    ("ALTER USER app IDENTIFIED BY 'Sq1pa5sW0rD'", "secret.sql_password", "Sq1pa5sW0rD"),
+]
+
+
+@pytest.mark.parametrize(("text", "category", "value"), POSITIVES, ids=[p[1] + ":" + p[0][:20] for p in POSITIVES])
+def test_positive(detector, text, category, value):
+    assert (category, value) in found(detector, text)
+
+
+def test_pem_private_key_multiline_and_json_escaped(detector):
+    body = "MIIEowIBAAKCAQEA5iFqhEvveQzE2QPuwNOvpdf2YEe6rSxCnopMEmJVQpvsTnkI\nAFQ0FJZlCZBTToOFl9h2wJq5ty4mYwUufJSunpJC"
+    pem = f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----"
+    text = f"here is my key:\n{pem}\nthanks"
+    assert ("secret.private_key", pem) in found(detector, text)
+    escaped = pem.replace("\n", "\\n")
+    assert ("secret.private_key", escaped) in found(detector, f'{{"key": "{escaped}"}}')
+
+
+def test_truncated_pem_key_is_still_redacted(detector):
+    text = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+    (category, value), = found(detector, text)
+    assert category == "secret.private_key" and "b3BlbnNzaC1rZXktdjE" in value
+
+
+# Values that look a bit like PII or secrets and must survive untouched.
+LOOKALIKES = [
+    "request id 123e4567-e89b-12d3-a456-426614174000 failed",  # UUID
+    "fixed in commit 9fceb02d0ae598e95dc970b74767f19372d61af8",  # git SHA-1
+    "sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    "ISBN 978-0-306-40615-7 and ISBN-10 0-306-40615-2",
+    "test card 4111 1111 1111 1112 (fails Luhn)",
+    "order number 2023100512345 shipped",
+    "订单号：202310051234567，金额 1299.00 元",
+    "OPENAI_API_KEY=sk-...",
+    "export OPENAI_API_KEY=YOUR_API_KEY",
+    "api_key = '<your-api-key>'",
+    "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
+    "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "password: changeme",
+    "password = os.environ['DB_PASSWORD']",
+    "the password is incorrect",
+    "token: xxxxxxxxxxxxxxxxxxxx",
+    "upgrade to version 1.2.3.4 or v10.0.0.1 today",
+    "released on 2024-03-15 at 10:30:45",
+    "会议定于2024年3月15日 14:30 举行",
+    "listening on 127.0.0.1:8080 and 10.0.0.12",
+    "请输入密码：******",
+    "call std::vector::push_back",
+    "the answer is 42, roughly 3.14159",
+    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC5iFqhEvveQzE2QPuwNOvpdf2YEe6rSxCnop user@host",
+    "-----BEGIN PUBLIC KEY-----",
+]
+
+
+@pytest.mark.parametrize("text", LOOKALIKES)
+def test_lookalike_survives(detector, text):
+    assert found(detector, text) == []
+
+
+def test_private_and_loopback_ips_are_configurable():
+    text = "db at 10.1.2.3, local 127.0.0.1, ::1, public 8.8.8.8"
+    assert found(PiiDetector(), text) == [("pii.ipv4", "8.8.8.8")]
+    redacted = {value for _, value in found(PiiDetector(redact_private_ips=True), text)}
+    assert {"10.1.2.3", "127.0.0.1", "8.8.8.8"} <= redacted
+
+
+def test_infra_only_in_relaxed_mode():
+    text = "deploy to https://billing.prod.svc.cluster.local:8080/health"
+    assert not any(c.startswith("infra.") for c, _ in found(PiiDetector(), text))
+    assert any(c == "infra.internal_url" for c, _ in found(PiiDetector(relaxed=True), text))
+
+
+def test_disabled_categories_and_families():
+    text = "mail a.b@example.org, key ghp_8HKQDLM7ToThwNScgrLRWzBQCABugjMgeP7c"
+    assert [c for c, _ in found(PiiDetector(disabled_categories=["pii.email"]), text)] == ["secret.github_token"]
+    assert [c for c, _ in found(PiiDetector(disabled_categories=["secret"]), text)] == ["pii.email"]
+
+
+def test_findings_do_not_overlap_and_detail_never_holds_the_value(everything):
+    text = " ".join(t for t, _, _ in POSITIVES)
+    findings = everything.scan(text)
+    assert len(findings) >= len(POSITIVES) - 5
+    for a, b in zip(findings, findings[1:], strict=False):
+        assert a.end <= b.start
+    for f in findings:
+        assert text[f.start:f.end] not in f.detail
+
+
+# --- BIP-39 seed phrases -----------------------------------------------------------------------------
+
+VALID_EN = "flame elegant monster dismiss hunt only invest umbrella minimum praise right budget"
+VALID_ZH = "剂 紧 殊 尔 翻 璃 陆 郎 尚 隶 赫 论"
+
+
+def test_wordlists_are_complete():
+    assert len(validators.bip39_wordlist("english")) == 2048
+    assert len(set(validators.bip39_wordlist("chinese_simplified"))) == 2048
+
+
+@pytest.mark.parametrize("text", [
+    f"my phrase: {VALID_EN}",
+    f"{VALID_EN.replace(' ', ', ')}",
+    " ".join(f"{i}. {w}" for i, w in enumerate(VALID_EN.split(), 1)),
+    f"助记词：{VALID_ZH}",
+    f"钱包助记词 {VALID_ZH.replace(' ', '')} 请保存",
+])
+def test_seed_phrase_detected(detector, text):
+    assert [c for c, _ in found(detector, text)] == ["secret.bip39_seed_phrase"]
+
+
+def test_seed_phrase_needs_checksum_or_context(detector):
+    # 12 word-list words whose checksum fails: ordinary text unless a wallet word is near
+    words = "abandon ability able about above absent absorb abstract absurd abuse access accident"
+    assert found(detector, f"words: {words}") == []
+    assert [c for c, _ in found(detector, f"my wallet seed: {words}")] == ["secret.bip39_seed_phrase"]
+    # Chinese prose written without spaces is full of word-list characters
+    assert found(detector, "我们的系统在今年上线，目前有大约一千二百个用户在使用它进行日常工作。") == []
+    assert found(detector, "什么是助记词？它是一组用来恢复钱包的单词，请务必妥善保管不要告诉任何人。") == []
+
+
+def test_lowercasing_that_changes_length_keeps_offsets(detector):
+    text = "İİİ mail a.b@example.org"
+    assert ("pii.email", "a.b@example.org") in found(detector, text)
+
+
+def test_placeholder_filter():
+    for value in ["sk-...", "YOUR_API_KEY", "<token>", "xxxxxxxx", "changeme", "AKIAIOSFODNN7EXAMPLE",
+                  "${API_KEY}", "{{ secrets.TOKEN }}", "%s", "aaaaaaaaaaaa", "sk-0000000000000000"]:
+        assert validators.looks_like_placeholder(value), value
+    for value in ["Zq9!vT2kLp", "ghp_8HKQDLM7ToThwNScgrLRWzBQCABugjMgeP7c", "sk_test_T1z4jtdp7dcC39Hq"]:
+        assert not validators.looks_like_placeholder(value), value
