@@ -10,6 +10,7 @@ from aegis_addons.addons.answers import Answers
 from aegis_addons.addons.audit import Audit
 from aegis_addons.addons.finalize import Finalize
 from aegis_addons.addons.guard import Guard
+from aegis_addons.addons.redaction import Redaction
 from aegis_addons.addons.request_text import CommitRequest, ParseRequest
 from aegis_addons.addons.router import Router
 from aegis_addons.addons.state import GatewayState
@@ -24,10 +25,9 @@ def make_addons() -> list:
         Router(state),      # token / port / direct / v2 / forward routes -> upstream, policy, filter mode
         Admin(state),       # /health, /ready, /__gw__/* answered by the gateway
         ParseRequest(),     # body -> text segments, once
-        # request stages: read and rewrite the segments
+        Redaction(),        # PII/secrets -> placeholders; answer: model-made secrets redacted, placeholders restored
         CommitRequest(),    # segments -> body, once, if anything changed
         Upstream(),         # identity encoding upstream; upstream failures in the error envelope
-        # response stages: register text filters for the answer
         Answers(),          # run the filters over buffered answers and, as they flow, SSE answers
         Finalize(),         # x-aegis-request-id / -action / -findings
         Audit(state),       # one audit row per flow, written off the event loop

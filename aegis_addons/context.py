@@ -64,6 +64,10 @@ class FlowContext:
     # of the answer from them, in order, for buffered and streamed answers alike.
     response_filters: list[Callable[[str], TextFilter]] = field(default_factory=list)
     excerpt: str = ""              # redacted text of the newest user turn, for the audit log
+    # Request stages that must finish before anything is forwarded. mitmproxy logs an exception in
+    # an addon hook and carries on with the flow, so a stage that crashed would otherwise fail open;
+    # the upstream hop refuses the request while any stage is still listed here.
+    pending_stages: set[str] = field(default_factory=set)
 
     def escalate(self, action: str) -> None:
         if _ACTION_RANK[action] > _ACTION_RANK[self.action]:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from mitmproxy import http
 
 from aegis_addons.addons.answers import STREAMED_BYTES
+from aegis_addons.addons.redaction import SESSION as REDACTION_SESSION
 from aegis_addons.addons.state import GatewayState
 from aegis_addons.context import get_context
 
@@ -22,6 +23,10 @@ def audit_row(flow: http.HTTPFlow) -> dict:
     else:
         response_bytes = len(response.raw_content or b"")
     notes = list(context.notes)
+    session = flow.metadata.get(REDACTION_SESSION)
+    if session is not None and (session.restored_count or session.unrestorable_count):
+        notes.append(f"placeholders restored={session.restored_count} "
+                     f"unrestorable={session.unrestorable_count}")
     if flow.error is not None:
         notes.append(f"error: {flow.error.msg}"[:300])
     return {

@@ -59,12 +59,22 @@ class ParseRequest:
                 body = json.loads(text)
             except (ValueError, RecursionError):
                 context.notes.append("body_not_json_scanned_as_text")
+        segments = None
+        if body is not None:
+            try:
+                segments = request_segments(context.wire_format, body)
+                context.wants_stream = isinstance(body, dict) and body.get("stream") is True
+            except Exception:  # noqa: BLE001 - an odd body is scanned as text, never skipped
+                log.exception("aegis: segmenting the body of %s failed", context.request_id)
+                context.notes.append("body_segmenting_failed_scanned_as_text")
+                body = None
         if body is None:
             segments = [Segment(USER, (), text)] if text else []
-        else:
-            segments = request_segments(context.wire_format, body)
-            context.wants_stream = isinstance(body, dict) and body.get("stream") is True
         flow.metadata[PARSED] = RequestText(body, segments)
+        context.pending_stages.add(COMMIT_STAGE)
+
+
+COMMIT_STAGE = "commit"
 
 
 class CommitRequest:
@@ -72,9 +82,9 @@ class CommitRequest:
         parsed = request_text(flow)
         if parsed is None or flow.response is not None:
             return
-        if not any(seg.changed for seg in parsed.segments):
-            return
-        if parsed.body is None:
-            flow.request.set_text(parsed.segments[0].text)
-        else:
-            flow.request.set_text(json.dumps(apply(parsed.body, parsed.segments), ensure_ascii=False))
+        if any(seg.changed for seg in parsed.segments):
+            if parsed.body is None:
+                flow.request.set_text(parsed.segments[0].text)
+            else:
+                flow.request.set_text(json.dumps(apply(parsed.body, parsed.segments), ensure_ascii=False))
+        get_context(flow).pending_stages.discard(COMMIT_STAGE)

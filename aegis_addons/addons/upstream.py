@@ -39,7 +39,15 @@ class Upstream:
         mitm_patches.install(upstream_failure_response)
 
     def request(self, flow: http.HTTPFlow) -> None:
-        if flow.response is not None or get_context(flow).route == ROUTE_LOCAL:
+        context = get_context(flow)
+        if flow.response is not None or context.route == ROUTE_LOCAL:
+            return
+        if context.pending_stages:
+            log.error("aegis: %s not forwarded, stages did not finish: %s", context.request_id,
+                      ", ".join(sorted(context.pending_stages)))
+            flow.response = make_error(context, "request_blocked",
+                                       "the request could not be fully checked and was not forwarded",
+                                       detail={"unfinished_stages": sorted(context.pending_stages)})
             return
         flow.request.headers["accept-encoding"] = "identity"
 

@@ -167,6 +167,21 @@ class RedactionSession:
             value = self._values[keys[0]]
         return value
 
+    def merge(self, other: RedactionSession) -> bool:
+        """Adopt the placeholders and findings of `other` (a cached redaction of one segment).
+
+        Returns False, adopting nothing, when one of its placeholders already names a different
+        value here (an 8-digit tag collision); the caller then redacts that text into this session.
+        """
+        if any(self._values.get(key, value) != value for key, value in other._values.items()):
+            return False
+        for key, value in other._values.items():
+            if key not in self._values:
+                self._values[key] = value
+                self._by_tag.setdefault(key[1], []).append(key)
+        self.findings.extend(other.findings)
+        return True
+
     def _issue(self, kind: str, tag: str, value: str) -> bool:
         """Record a placeholder; False if the tag is already taken by a different value."""
         key = (_canonical_kind(kind), tag)

@@ -61,15 +61,18 @@ def detect_format(path: str) -> str:
 # --- walking -------------------------------------------------------------------------------------
 
 def _strings(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
-    """Every string leaf under `value` (dict values and list items; keys are not text)."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, path + (key,))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _strings(item, path + (i,))
+    """Every string leaf under `value` (dict values and list items; keys are not text), in order.
+
+    Iterative, because a hostile body may nest thousands of levels deep."""
+    stack: list[tuple[Path, Any]] = [(path, value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, str):
+            yield where, item
+        elif isinstance(item, dict):
+            stack.extend((where + (k,), v) for k, v in reversed(list(item.items())))
+        elif isinstance(item, list):
+            stack.extend((where + (i,), v) for i, v in reversed(list(enumerate(item))))
 
 
 def _json_string_leaves(text: str, path: Path, role: str, turn: int) -> list[Segment]:

@@ -226,3 +226,18 @@ def test_stream_holds_back_only_a_possible_placeholder_start(redactor):
     assert restorer.feed(placeholder[5:] + " ok") == "wang.fang@example.cn ok"
     assert restorer.feed("data") == "dat"  # a trailing `a` could begin `AEGIS`
     assert restorer.flush() == "a"
+
+
+def test_session_merge_adopts_placeholders_and_refuses_conflicts():
+    from aegis_addons.detect.pii import PiiDetector
+    from aegis_addons.detect.placeholders import Redactor, RedactionSession, restore
+    redactor = Redactor(b"k" * 32, PiiDetector())
+    part = redactor.new_session()
+    redacted = redactor.redact("mail alice@example.org now", part)
+    whole = RedactionSession()
+    assert whole.merge(part) and len(whole) == 1 and whole.findings == part.findings
+    assert restore(redacted, whole)[0] == "mail alice@example.org now"
+    clash = RedactionSession()
+    kind, tag = next(iter(part._values))
+    clash._issue(kind, tag, "someone-else@example.org")
+    assert not clash.merge(part) and clash.findings == []
