@@ -10,6 +10,7 @@ from aegis_addons.addons.answers import Answers
 from aegis_addons.addons.audit import Audit
 from aegis_addons.addons.finalize import Finalize
 from aegis_addons.addons.guard import Guard
+from aegis_addons.addons.injection import InjectionGuard
 from aegis_addons.addons.redaction import Redaction
 from aegis_addons.addons.request_text import CommitRequest, ParseRequest
 from aegis_addons.addons.router import Router
@@ -26,6 +27,7 @@ def make_addons() -> list:
         Admin(state),       # /health, /ready, /__gw__/* answered by the gateway
         ParseRequest(),     # body -> text segments, once
         Redaction(),        # PII/secrets -> placeholders; answer: model-made secrets redacted, placeholders restored
+        InjectionGuard(),   # injection in the newest turn / untrusted content: block, neutralize or flag; answers scanned
         CommitRequest(),    # segments -> body, once, if anything changed
         Upstream(),         # identity encoding upstream; upstream failures in the error envelope
         Answers(),          # run the filters over buffered answers and, as they flow, SSE answers

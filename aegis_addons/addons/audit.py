@@ -42,7 +42,7 @@ def audit_row(flow: http.HTTPFlow) -> dict:
         "action": context.action,
         "filter_mode": context.filter_mode,
         "policy": context.policy,
-        "findings": [{"category": f.category, "score": round(f.score, 3), "rule": f.rule}
+        "findings": [{"category": f.category, "score": round(f.score, 3), "rule": f.rule, "detail": f.detail}
                      for f in context.findings],
         "error_code": context.error_code,
         "excerpt": context.excerpt[:2000],

@@ -1,0 +1,112 @@
+"""Policies: what the gateway does with findings. Bound to a token by the operator, never by the client.
+
+A policy file (`rules/policies/<name>.yaml`) names a security level and may override its defaults:
+
+    name: strict
+    security_level: high            # low | medium | high; omitted: the aegis_security_level option
+    injection:
+      block_score: 0.7              # findings at or above this block ... (see below)
+      flag_score: 0.5               # findings at or above this are reported and forwarded
+      untrusted_action: block       # block | neutralize | flag, for injections in tool results/documents
+      scan_system: false            # operator-written system prompts are not scanned by default
+      scan_answers: true            # assistant answers are scanned (echoed injections, exfiltration links)
+
+Injection decisions: a finding at or above `block_score` in the newest user turn blocks the request
+(403 request_blocked, the upstream is never called); in untrusted content (tool results, documents,
+function outputs) `untrusted_action` decides: block the request, neutralize the segment (replace it
+with a marker and forward the rest), or only flag. Everything else at or above `flag_score`
+(older turns, lower scores) is reported and forwarded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+import yaml
+
+LEVELS = ("low", "medium", "high")
+UNTRUSTED_ACTIONS = ("block", "neutralize", "flag")
+
+
+class PolicyError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class InjectionPolicy:
+    block_score: float
+    flag_score: float
+    untrusted_action: str
+    scan_system: bool = False
+    scan_answers: bool = True
+
+
+# Per level: low only flags, medium blocks high-confidence attacks, high blocks at lower confidence.
+INJECTION_DEFAULTS = {
+    "low": InjectionPolicy(block_score=1.01, flag_score=0.5, untrusted_action="flag"),
+    "medium": InjectionPolicy(block_score=0.85, flag_score=0.5, untrusted_action="block"),
+    "high": InjectionPolicy(block_score=0.6, flag_score=0.4, untrusted_action="block"),
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    description: str
+    security_level: str | None   # None: the aegis_security_level option decides
+    injection_overrides: dict
+
+    def injection(self, default_level: str) -> InjectionPolicy:
+        base = INJECTION_DEFAULTS[self.security_level or default_level]
+        return replace(base, **self.injection_overrides)
+
+    def level(self, default_level: str) -> str:
+        return self.security_level or default_level
+
+
+def _validate_injection(raw: object, where: str) -> dict:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{where}: 'injection' must be a mapping")
+    known = {f.name for f in fields(InjectionPolicy)}
+    unknown = set(raw) - known
+    if unknown:
+        raise PolicyError(f"{where}: unknown injection settings {sorted(unknown)}")
+    for key in ("block_score", "flag_score"):
+        if key in raw and (not isinstance(raw[key], int | float) or not 0 <= raw[key] <= 1.01):
+            raise PolicyError(f"{where}: injection.{key} must be a number in [0, 1.01]")
+    if "untrusted_action" in raw and raw["untrusted_action"] not in UNTRUSTED_ACTIONS:
+        raise PolicyError(f"{where}: injection.untrusted_action must be one of {', '.join(UNTRUSTED_ACTIONS)}")
+    for key in ("scan_system", "scan_answers"):
+        if key in raw and not isinstance(raw[key], bool):
+            raise PolicyError(f"{where}: injection.{key} must be true or false")
+    return dict(raw)
+
+
+def load_policy(path: Path) -> Policy:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise PolicyError(f"{path}: {e}") from e
+    if not isinstance(doc, dict):
+        raise PolicyError(f"{path}: a policy is a mapping")
+    unknown = set(doc) - {"name", "description", "security_level", "injection"}
+    if unknown:
+        raise PolicyError(f"{path}: unknown fields {sorted(unknown)}")
+    level = doc.get("security_level")
+    if level is not None and level not in LEVELS:
+        raise PolicyError(f"{path}: security_level must be one of {', '.join(LEVELS)}")
+    name = doc.get("name", path.stem)
+    if name != path.stem:
+        raise PolicyError(f"{path}: name {name!r} must match the file name")
+    return Policy(name=name, description=str(doc.get("description", "")), security_level=level,
+                  injection_overrides=_validate_injection(doc.get("injection"), str(path)))
+
+
+def load_policies(directory: Path) -> dict[str, Policy]:
+    policies = {p.stem: load_policy(p) for p in sorted(directory.glob("*.yaml"))}
+    if "default" not in policies:
+        raise PolicyError(f"{directory}: a 'default' policy is required")
+    return policies
