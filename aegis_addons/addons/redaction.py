@@ -10,6 +10,7 @@ text: a turn costs only its new text. Any error while redacting blocks the reque
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import threading
@@ -39,6 +40,7 @@ SESSION = "aegis_redaction_session"
 STAGE = "redaction"
 _CACHE_ENTRIES = 4096
 _CACHE_MAX_TEXT = 256 * 1024  # longer texts are redacted every time rather than held in memory
+_THREAD_THRESHOLD = 32 * 1024  # characters; larger requests are redacted off the event loop
 
 
 class SegmentCache:
@@ -184,7 +186,7 @@ class Redaction:
         if flow.response is None and context.filter_mode in (FILTER_FULL, FILTER_REDACT):
             context.pending_stages.add(STAGE)
 
-    def request(self, flow: http.HTTPFlow) -> None:
+    async def request(self, flow: http.HTTPFlow) -> None:
         parsed = request_text(flow)
         context = get_context(flow)
         if flow.response is not None or context.filter_mode not in (FILTER_FULL, FILTER_REDACT):
@@ -195,9 +197,17 @@ class Redaction:
         whitelist = context.token.whitelist_key if context.token is not None else None
         redactor = self.redactor(whitelist)
         session = redactor.new_session()
-        try:
+        def redact_all() -> None:
             for segment in parsed.segments:
                 segment.text = self.redact_text(segment.text, redactor, whitelist or "", session)
+
+        try:
+            # A large body (a first agent turn with whole files) takes tens of milliseconds: scan it in
+            # a worker thread so other flows keep moving. Small ones are cheaper to scan in place.
+            if sum(len(segment.text) for segment in parsed.segments) > _THREAD_THRESHOLD:
+                await asyncio.to_thread(redact_all)
+            else:
+                redact_all()
         except Exception as e:  # noqa: BLE001 - fail closed: nothing unredacted may leave
             log.exception("aegis: redaction failed for %s", context.request_id)
             flow.response = make_error(context, "request_blocked",
