@@ -12,7 +12,9 @@ Rules may only be tuned on `train_ok` rows, so the corpus is split deterministic
 the text: 30% is held out and never looked at while tuning. Numbers are printed for the held-out part
 and for all rows. `--explain` lists which finding categories fire on label=0 rows (categories only,
 never the text), to analyse false redactions; `--show-misses N` prints up to N missed or falsely
-redacted rows of the tuning split (train_ok rows only, to the terminal, never into files).
+redacted rows of the tuning split (train_ok rows only, to the terminal, never into files);
+`--miss-categories` counts the missed label=1 rows per fine-grained category in each split (counts
+only, never the text, so the held-out part can be described without being looked at).
 """
 
 from __future__ import annotations
@@ -84,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--held-out", type=float, default=0.3, help="fraction held out (default 0.3)")
     parser.add_argument("--explain", action="store_true", help="finding categories on label=0 rows")
     parser.add_argument("--show-misses", type=int, default=0, metavar="N")
+    parser.add_argument("--miss-categories", action="store_true",
+                        help="count missed label=1 rows per fine category, tuning vs held-out")
     args = parser.parse_args(argv)
     if not args.corpus.exists():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
@@ -92,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     detector = PiiDetector()
     everything, held_out = Split(), Split()
     fired_on_negatives: dict[str, Counter] = defaultdict(Counter)
+    missed: dict[str, Counter] = {"tuning": Counter(), "held-out": Counter()}
     shown = 0
     chars = 0
     scan_seconds = 0.0
@@ -112,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         if label == 0 and findings:
             fired_on_negatives[row["category"]].update(f.category for f in findings)
         wrong = hit if label == 0 else not hit
+        if label == 1 and not hit:
+            missed["held-out" if heldout else "tuning"][row["category"]] += 1
         if wrong and shown < args.show_misses and not heldout and row.get("train_ok"):
             shown += 1
             print(f"--- {'FALSE REDACTION' if label == 0 else 'MISS'} [{row['category']}] "
@@ -143,6 +150,14 @@ def main(argv: list[str] | None = None) -> int:
         print("\nFinding categories on label=0 rows:")
         for name, counter in sorted(fired_on_negatives.items()):
             print(f"  {name}: {dict(counter.most_common())}")
+    if args.miss_categories:
+        print("\nMissed label=1 rows per category (counts only):")
+        print("| category | tuning | held-out |")
+        print("|---|---|---|")
+        names = sorted(set(missed["tuning"]) | set(missed["held-out"]),
+                       key=lambda n: (-(missed["tuning"][n] + missed["held-out"][n]), n))
+        for name in names:
+            print(f"| {name} | {missed['tuning'][name]} | {missed['held-out'][name]} |")
     return 0
 
 

@@ -315,6 +315,58 @@ def base64_pem_private_key(value: str) -> bool:
         return False
 
 
+_BASE32_DIGITS = re.compile(r"[2-7]")
+
+
+@validator("base32_seed")
+def base32_seed(value: str) -> bool:
+    """An authenticator (TOTP/HOTP) seed without a key name: 16 to 32 Base32 characters (spaces
+    between groups allowed), one case throughout, with at least two digits and many different
+    letters, so that words and upper-case names never qualify."""
+    v = value.replace(" ", "")
+    if not 16 <= len(v) <= 32 or not (v.isupper() or v.islower()):
+        return False
+    letters = [c for c in v if c.isalpha()]
+    return len(_BASE32_DIGITS.findall(v)) >= 2 and len(letters) >= len(v) // 2 and len(set(v)) >= 10
+
+
+@validator("otp_seed")
+def otp_seed(value: str) -> bool:
+    """The value of a 2FA secret key: any Base32 run, but a run written in groups (`JBSW Y3DP ...`)
+    must look random (see `base32_seed`), since ordinary four-letter words also form groups."""
+    return " " not in value or base32_seed(value)
+
+
+_HEX = re.compile(r"[0-9a-fA-F]+")
+
+
+@validator("random_token")
+def random_token(value: str) -> bool:
+    """Random-looking key material: upper- and lower-case letters and digits, and not a hex digest."""
+    return (any(c.isupper() for c in value) and any(c.islower() for c in value)
+            and any(c.isdigit() for c in value) and not _HEX.fullmatch(value))
+
+
+_JWK_PRIVATE_MEMBER = re.compile(r'"(?:d|k|p|q|dp|dq|qi)"\s*:\s*"[A-Za-z0-9_-]{16,}"')
+
+
+@validator("base64_private_jwk")
+def base64_private_jwk(value: str) -> bool:
+    """Base64 of JSON holding a JWK (`"kty"`) with a private member (`"d"`, `"k"`, ...)."""
+    v = value.rstrip("=")
+    try:
+        text = base64.b64decode(v + "=" * (-len(v) % 4)).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return False
+    return '"kty"' in text and _JWK_PRIVATE_MEMBER.search(text) is not None
+
+
+# camelCase / PascalCase names of two or more words without digits or symbols: a class or a field
+# (`BCryptPasswordEncoder`, `passwordField`), far more often than a password in code.
+_IDENTIFIER = re.compile(r"[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z]+[a-z]+){2,}")
+_YAML_KEY_OR_TAG = re.compile(r"[A-Za-z_][\w.-]*:|![A-Za-z]+")
+
+
 @validator("secret_value")
 def secret_value(value: str) -> bool:
     """A value assigned to a password/secret/token key: not a placeholder, a word or a reference."""
@@ -323,6 +375,11 @@ def secret_value(value: str) -> bool:
         return False
     # A bare English-looking word (`incorrect`, `required`) or a dotted name (`config.password`).
     if re.fullmatch(r"[a-z]+|[A-Za-z_]+(?:\.[A-Za-z_]+)+|[A-Z][a-z]+", v):
+        return False
+    if _IDENTIFIER.fullmatch(v):
+        return False
+    # A YAML key on the next line (`password:` then `  secretKeyRef:`) or a YAML tag (`!vault |`).
+    if _YAML_KEY_OR_TAG.fullmatch(v):
         return False
     # A URL, a path or a file name is configuration, not a secret.
     if "://" in v or v.startswith(("/", "./", "~/")) or re.fullmatch(r"[\w.-]+\.[a-z]{2,4}", v):

@@ -245,3 +245,126 @@ def test_placeholder_filter():
         assert validators.looks_like_placeholder(value), value
     for value in ["Zq9!vT2kLp", "ghp_8HKQDLM7ToThwNScgrLRWzBQCABugjMgeP7c", "sk_test_T1z4jtdp7dcC39Hq"]:
         assert not validators.looks_like_placeholder(value), value
+
+
+# --- credentials by key name, CLI flags, JWK members, TOTP seeds ---------------------------------------
+
+# 52 random characters, the `JQQJ99` signature, 18 more, the `AZ` tag and its service code
+AZURE_KEY = "Kq7wT2mZp9Lx4Rb8Nc3Vd6Hf1Js5Gy0Ue7Ai2Ok9Pl4Mn8Bv3Cx6" + "JQQJ99" + "BDAC" + "A" * 13 + "S" + "AZDO3kQ7"
+
+# (text, category, exact value that must be reported); every value is synthetic
+CREDENTIAL_POSITIVES = [
+    # password keys in many syntaxes, with qualifiers and suffixes
+    ("Password for root: Tr0ub4dor3", "secret.password_assignment", "Tr0ub4dor3"),
+    ("password (default): Tr0ub4dor3", "secret.password_assignment", "Tr0ub4dor3"),
+    ("ADMIN_password,initial:Tr0ub4dor3", "secret.password_assignment", "Tr0ub4dor3"),
+    ("-User:root -PasswordPROD:Tr0ub4dor3", "secret.password_assignment", "Tr0ub4dor3"),
+    ("if password2 == 'Tr0ub4dor3':", "secret.password_assignment", "Tr0ub4dor3"),
+    ('settings["password"] = "Tr0ub4dor3"', "secret.password_assignment", "Tr0ub4dor3"),
+    ("$cfg['db_password'] = 'Tr0ub4dor3';", "secret.password_assignment", "Tr0ub4dor3"),
+    ('{\\"password\\": \\"Tr0ub4dor3\\"}', "secret.password_assignment", "Tr0ub4dor3"),
+    ('PASSWORD = os.environ.get("PASSWORD") or "Tr0ub4dor3"', "secret.password_assignment", "Tr0ub4dor3"),
+    ('const password = process.env.PASSWORD || "Tr0ub4dor3";', "secret.password_assignment", "Tr0ub4dor3"),
+    ("SECRET_TOKEN = cfg.token ?? 'Zm9v8Ja3kLw0q2rTnBv7xQ'", "secret.generic_secret_assignment",
+     "Zm9v8Ja3kLw0q2rTnBv7xQ"),
+    ("config['api_key'] = 'Zm9v8Ja3kLw0q2rTnBv7xQ'", "secret.generic_secret_assignment", "Zm9v8Ja3kLw0q2rTnBv7xQ"),
+    ('"{\\"api_key\\": \\"Zm9v8Ja3kLw0q2rTnBv7xQ\\"}"', "secret.generic_secret_assignment",
+     "Zm9v8Ja3kLw0q2rTnBv7xQ"),
+    ("api_key = 6f1c2a9e-4b7d-4e0a-9c3b-2d8e5f7a1b90", "secret.generic_secret_assignment",
+     "6f1c2a9e-4b7d-4e0a-9c3b-2d8e5f7a1b90"),
+    ('key = "Zm9v8Ja3kLw0q2rTnBv7xQ"', "secret.generic_secret_assignment", "Zm9v8Ja3kLw0q2rTnBv7xQ"),
+    ('DB_PASSWORD = os.getenv("DB_PASSWORD", "Tr0ub4dor3")', "secret.hard_coded_default", "Tr0ub4dor3"),
+    ('<add key="DbPassword" value="Tr0ub4dor3" />', "secret.xml_password", "Tr0ub4dor3"),
+    ('<entry key="db.password">Tr0ub4dor3</entry>', "secret.xml_password", "Tr0ub4dor3"),
+    # CLI flags whose short form is the password
+    ("mysql -h db -u root -pVx93kLp2qQ app", "secret.password_cli_flag", "Vx93kLp2qQ"),
+    ("sshpass -p 'Vx93kLp2qQ' ssh root@host", "secret.password_cli_flag", "Vx93kLp2qQ"),
+    ("docker login -u bob -p Vx93kLp2qQ registry.example.net", "secret.password_cli_flag", "Vx93kLp2qQ"),
+    ("redis-cli -h cache -a Vx93kLp2qQ ping", "secret.password_cli_flag", "Vx93kLp2qQ"),
+    ("redis://:Vx93kLp2qQ@cache:6379/0", "secret.connection_string_password", "Vx93kLp2qQ"),
+    ("ALTER USER 'app'@'%' IDENTIFIED WITH mysql_native_password AS '*6C8989366EAF75BB670AD8EA7A7FC1176A95CEF4'",
+     "secret.sql_password", "*6C8989366EAF75BB670AD8EA7A7FC1176A95CEF4"),
+    # JWK private members, also on their own and base64-encoded
+    ('    "d": "x3Rk9QfLm2ZpT7vWc0NbYh4Gs8JdEa1Uo6Ki5Mr3Xn_"', "secret.json_web_key_private",
+     "x3Rk9QfLm2ZpT7vWc0NbYh4Gs8JdEa1Uo6Ki5Mr3Xn_"),
+    ('{"kty":"oct","k":"GawgguFyGrWKav7AX4VKUg"}', "secret.json_web_key_private", "GawgguFyGrWKav7AX4VKUg"),
+    ("JWKS=eyJrdHkiOiAib2N0IiwgImsiOiAiUjNrOVFmTG0yWnBUN3ZXYzBOYlloNEdzOEpkRWExVW8ifQ==",
+     "secret.json_web_key_private",
+     "eyJrdHkiOiAib2N0IiwgImsiOiAiUjNrOVFmTG0yWnBUN3ZXYzBOYlloNEdzOEpkRWExVW8ifQ=="),
+    # TOTP seeds
+    ("2FA secret: JBSW Y3DP EHPK 3PXQ", "secret.otp_secret", "JBSW Y3DP EHPK 3PXQ"),
+    ("Authenticator setup key: 5kqn 7gzt 2wye mx4p", "secret.otp_secret", "5kqn 7gzt 2wye mx4p"),
+    ("backup seed\nWXFEQ7QNTAT5DQYC\n", "secret.otp_secret", "WXFEQ7QNTAT5DQYC"),
+    # provider formats
+    (f"AZURE_DEVOPS_PAT={AZURE_KEY}", "secret.azure_identifiable_key", AZURE_KEY),
+]
+
+
+@pytest.mark.parametrize(("text", "category", "value"), CREDENTIAL_POSITIVES,
+                         ids=[p[1] + ":" + p[0][:24] for p in CREDENTIAL_POSITIVES])
+def test_credential_positive(detector, text, category, value):
+    assert (category, value) in found(detector, text)
+
+
+# Configuration, code and prose around credential words that must survive untouched.
+CREDENTIAL_LOOKALIKES = [
+    "database:\n  password:\n    secretKeyRef:\n      name: db\n      key: password",
+    "password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256",
+    "passwordEncoder: BCryptPasswordEncoder",
+    'password_hash_algorithm = "argon2"',
+    "PASSWORD_MIN_LENGTH = 12",
+    "passwordless: true",
+    "Password for the account is incorrect",
+    "password for root: <your password>",
+    "password (optional): ********",
+    'password = os.environ.get("PASSWORD") or ""',
+    'password = default_password or "changeme"',
+    'token = request.args.get("t") or "anonymous"',
+    'port = os.getenv("PORT") or "8080"',
+    'os.getenv("DB_HOST", "db.internal.net")',
+    'os.environ.get("SECRET_KEY", "changeme")',
+    "ssh -p 2222 user@host",
+    "docker run -p 8080:80 nginx",
+    "mkdir -p /tmp/build",
+    "mysql -u root -p app",
+    "mysql -h db -P 3306 -u app -p",
+    "mysql -u root -p$MYSQL_ROOT_PASSWORD",
+    "docker login -u bob --password-stdin",
+    "redis-cli -h cache -p 6379 ping",
+    '"d": "M10 10 L20 20 L30 10 Z M40 40 L50 50 Z"',
+    '{"d": "2024-01-05T10:00:00Z", "k": "v"}',
+    '"k": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"',
+    '"d": "this_is_a_long_snake_case_identifier_name_x"',
+    "eyJrdHkiOiAiRUMiLCAieCI6ICJSM2s5UWZMbTJacFQ3dldjME5iWWg0R3M4SmRFYTFVbyJ9",  # public JWK
+    '    "kty": "RSA",',
+    "ABCDEFGHIJKLMNOP",
+    "DEADBEEFCAFEBABE",
+    "the seed WXFEQ7QNTAT5DQYC is here",
+    "2FA: THIS CODE WILL COME SOON",
+    "Use 2FA with an authenticator app like Google Authenticator or Authy.",
+    "SELECT * FROM users WHERE id = 1",
+    '<add key="PasswordLength" value="12"/>',
+    '<property name="password" value="${db.password}"/>',
+    '<entry key="db.password">${DB_PASSWORD}</entry>',
+    'key = "user_profile_cache"',
+    'key = "SomeComponentName"',
+    'key = "0123456789abcdef0123"',
+    "for key, value in items.items():",
+    "const isValid = (token) => token.length > 10",
+]
+
+
+@pytest.mark.parametrize("text", CREDENTIAL_LOOKALIKES)
+def test_credential_lookalike_survives(detector, text):
+    assert found(detector, text) == []
+
+
+def test_credential_validators():
+    assert validators.base32_seed("WXFEQ7QNTAT5DQYC") and validators.base32_seed("5kqn 7gzt 2wye mx4p")
+    for value in ["ABCDEFGHIJKLMNOP", "this will come back", "WxFEQ7QNTAT5DQYC", "AAAA2222BBBB3333"]:
+        assert not validators.base32_seed(value), value
+    assert validators.random_token("x3Rk9QfLm2ZpT7vWc0NbYh4Gs8JdEa1Uo6Ki5Mr3Xn_")
+    assert not validators.random_token("e3b0c44298fc1c149afbf4c8996fb92427ae41e4")
+    assert not validators.random_token("a_rather_long_snake_case_identifier")
+    assert validators.base64_private_jwk("eyJrdHkiOiAib2N0IiwgImsiOiAiUjNrOVFmTG0yWnBUN3ZXYzBOYlloNEdzOEpkRWExVW8ifQ==")
+    assert not validators.base64_private_jwk("eyJrdHkiOiAiRUMiLCAieCI6ICJSM2s5UWZMbTJacFQ3dldjME5iWWg0R3M4SmRFYTFVbyJ9")
