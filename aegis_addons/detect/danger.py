@@ -14,21 +14,45 @@ Two adjustments happen after the regexes, both driven by the pack:
 - Trusted installers: `curl ... | sh` from a vendor's install host (rustup, Docker, Homebrew, ...)
   drops to info.
 
-Streaming: no rule matches more than `max_pending_chars` characters (the pack's `max_span`, checked by
-the tests), so a stream editor that holds back that many trailing characters never emits the start of
-a match it has not yet seen whole.
+Streaming hold-back (the contract `safe_prefix_length` relies on):
+
+- Line rules (all but the pack's `multiline_rules`) run on each line on its own: the regex sees the line
+  as the whole string (`$` matches at its end, nothing after the line break is visible) and a rule runs
+  on a line only when one of its keywords is in that line. A line that ends with `\n` is therefore
+  final: text arriving later cannot change what any line rule finds in it.
+- Multi-line rules run on the whole text and are keyword-led (`match_at_keywords`): a match can only
+  start where one of the rule's keywords starts.
+- No rule reads more than its `reach` characters from where a match attempt starts (bounded
+  quantifiers, lookaheads counted; checked at load), and `max_pending_chars` (the pack's `max_span`)
+  bounds every reach.
+
+So `pending_start(text)` is the earliest offset a finding could still appear or change at: the start
+of the unfinished last line (at most the line rules' reach back from the end), or an earlier keyword of
+a multi-line rule within that rule's reach of the end. Everything before it is final. Discussion cues
+look only backwards, so they never change a final finding's score either. For prose written as long
+lines the hold-back is the current line up to the line rules' reach; for code and shell answers it is
+usually the current line only.
 """
 
 from __future__ import annotations
 
 import re
+import re._constants as sre_c  # only to measure how far a regex can read
+import re._parser as sre_parse
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
 from aegis_addons.detect.findings import Finding, resolve_overlaps
-from aegis_addons.detect.rulepack import RegexRule, RulePackError, load_rule_pack
+from aegis_addons.detect.rulepack import (
+    RegexRule,
+    RulePackError,
+    load_rule_pack,
+    shannon_entropy,
+)
 from aegis_addons.paths import RULES_DIR
 
 DEFAULT_PACK = RULES_DIR / "danger.yaml"
@@ -67,6 +91,153 @@ class DiscussionCues:
         return self.pattern.search(before) is not None
 
 
+def regex_reach(pattern: re.Pattern[str]) -> int:
+    """How many characters a match attempt can read from where it starts: the longest match plus what
+    lookaheads inspect (lookbehinds only look back). Raises RulePackError when unbounded."""
+
+    def reach(items) -> int:
+        total = 0
+        for op, av in items:
+            if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT):
+                if av[1] == sre_c.MAXREPEAT:
+                    raise RulePackError(f"unbounded repeat in {pattern.pattern[:60]!r}")
+                total += av[1] * reach(av[2])
+            elif op is sre_c.SUBPATTERN:
+                total += reach(av[-1])
+            elif op is sre_c.ATOMIC_GROUP:
+                total += reach(av)
+            elif op is sre_c.BRANCH:
+                total += max(reach(b) for b in av[1])
+            elif op in (sre_c.ASSERT, sre_c.ASSERT_NOT):
+                total += reach(av[1]) if av[0] == 1 else 0
+            elif op is sre_c.GROUPREF_EXISTS:
+                total += max(reach(av[1]), reach(av[2]) if av[2] else 0)
+            elif op is sre_c.GROUPREF:
+                total += parsed.state.groupwidths[av][1]
+            elif op in (sre_c.AT, sre_c.CATEGORY):
+                continue
+            else:
+                total += 1
+        return total
+
+    parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+    return reach(parsed)
+
+
+def _lower_same_length(text: str) -> str:
+    """`text.lower()`, except characters whose lower case is longer stay as they are, so offsets match."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+class LineRules:
+    """Runs rules per the streaming contract of the module docstring and says what is still pending."""
+
+    def __init__(self, rules: list[RegexRule], multiline: Iterable[str], where: str):
+        multiline = set(multiline)
+        unknown = multiline - {r.id for r in rules}
+        if unknown:
+            raise RulePackError(f"{where}: 'multiline_rules' names unknown rules {sorted(unknown)}")
+        self.line_rules: list[RegexRule] = []
+        self.multi_rules: list[tuple[RegexRule, int, int]] = []   # rule, reach, longest keyword
+        self.reach: dict[str, int] = {}
+        for rule in rules:
+            try:
+                self.reach[rule.id] = regex_reach(rule.pattern)
+            except RulePackError as e:
+                raise RulePackError(f"{where}: rule {rule.id!r}: {e}") from e
+            if rule.id in multiline:
+                if not rule.match_at_keywords:
+                    raise RulePackError(f"{where}: multi-line rule {rule.id!r} must set 'match_at_keywords'")
+                self.multi_rules.append((rule, self.reach[rule.id], max(len(k) for k in rule.keywords)))
+            else:
+                if rule.context or rule.requires_context or rule.anchor:
+                    raise RulePackError(f"{where}: line rule {rule.id!r} cannot use context words or anchors")
+                self.line_rules.append(rule)
+        # Proper prefixes of the multi-line rules' keywords: a text ending in one may be cut mid-keyword.
+        self.keyword_prefixes = {k[:i] for r, _, _ in self.multi_rules for k in r.keywords for i in range(1, len(k))}
+        self.longest_keyword = max((longest for _, _, longest in self.multi_rules), default=0)
+        self.line_reach = max((self.reach[r.id] for r in self.line_rules), default=0)
+        self.multi_reach = max((reach for _, reach, _ in self.multi_rules), default=0)
+        self.max_reach = max(self.line_reach, self.multi_reach)
+
+    def scan(self, text: str) -> Iterator[Finding]:
+        """Every rule's findings (overlapping ones included), line rules line by line."""
+        lowered = _lower_same_length(text)
+        breaks = [m.start() for m in _NEWLINE.finditer(text)]
+        n_lines = len(breaks) + 1
+        for rule in self.line_rules:
+            if rule.keywords:
+                lines: set[int] = set()
+                for keyword in rule.keywords:
+                    pos = lowered.find(keyword)
+                    while pos != -1:
+                        line = bisect_right(breaks, pos)
+                        lines.add(line)
+                        if line >= n_lines - 1:
+                            break
+                        pos = lowered.find(keyword, breaks[line] + 1)
+                if not lines:
+                    continue
+            else:
+                lines = set(range(n_lines))
+            for line in sorted(lines):
+                start = breaks[line - 1] + 1 if line else 0
+                end = breaks[line] if line < len(breaks) else len(text)
+                yield from _line_findings(rule, text, start, end)
+        for rule, _, _ in self.multi_rules:
+            yield from rule.scan(text, lowered)
+
+    def pending_start(self, text: str) -> int:
+        """The earliest offset at which a finding can still appear or change as `text` grows."""
+        n = len(text)
+        start = max(text.rfind("\n") + 1, n - self.line_reach)
+        if self.multi_rules:
+            tail_from = max(0, n - self.multi_reach)
+            tail = _lower_same_length(text[tail_from:])
+            for size in range(min(self.longest_keyword - 1, len(tail)), 0, -1):
+                if tail[-size:] in self.keyword_prefixes:   # a keyword cut off at the end
+                    start = min(start, n - size)
+                    break
+            for rule, reach, _ in self.multi_rules:
+                lo = max(0, n - reach) - tail_from
+                for keyword in rule.keywords:
+                    pos = tail.find(keyword, lo)
+                    if pos != -1 and pos + tail_from < start:
+                        start = pos + tail_from
+        return max(0, start)
+
+
+_NEWLINE = re.compile("\n")
+
+
+def _line_findings(rule: RegexRule, text: str, start: int, end: int) -> Iterator[Finding]:
+    """`RegexRule.scan` restricted to text[start:end] seen as a whole string (lookbehinds may look back)."""
+    for m in rule.pattern.finditer(text, start, end):
+        value = m.group(rule.group)
+        if not value:
+            continue
+        if rule.min_entropy and shannon_entropy(value) < rule.min_entropy:
+            continue
+        if rule.validator is not None and not rule.validator(value):
+            continue
+        s, e = m.span(rule.group)
+        yield Finding(rule.category, s, e, rule.score, rule.id)
+
+
+class HoldBack:
+    """The union of several detectors' pending tails: what a stream editor must not emit yet."""
+
+    def __init__(self, *detectors):
+        self.detectors = detectors
+        self.max_pending_chars = max(d.max_pending_chars for d in detectors)
+
+    def pending_start(self, text: str) -> int:
+        return min(d.pending_start(text) for d in self.detectors)
+
+
 def read_pack_document(path: str | Path) -> dict:
     """The raw YAML mapping of a pack, for the settings beside its `rules` list."""
     try:
@@ -92,6 +263,10 @@ class DangerDetector:
         self.max_pending_chars: int = int(doc.get("max_span", 0))
         if self.max_pending_chars <= 0:
             raise RulePackError(f"{path}: 'max_span' (the longest possible match) is required")
+        self.engine = LineRules(self.rules, doc.get("multiline_rules") or (), str(path))
+        if self.engine.max_reach > self.max_pending_chars:
+            raise RulePackError(f"{path}: a rule reads {self.engine.max_reach} characters, more than "
+                                f"'max_span' ({self.max_pending_chars})")
         self.cues = DiscussionCues.from_pack(doc, str(path))
         self.not_discounted = frozenset(doc.get("not_discounted") or ())
         self.trusted_installers = tuple(h.lower() for h in doc.get("trusted_installers") or ())
@@ -99,12 +274,12 @@ class DangerDetector:
 
     def scan(self, text: str, *, discount_discussion: bool = True) -> list[Finding]:
         """Non-overlapping findings in `text`, highest risk kept where matches overlap."""
-        lowered = text.lower()
-        found: list[Finding] = []
-        for rule in self.rules:
-            for f in rule.scan(text, lowered):
-                found.append(self._adjust(f, text, discount_discussion))
-        return resolve_overlaps(found)
+        return resolve_overlaps([self._adjust(f, text, discount_discussion) for f in self.engine.scan(text)])
+
+    def pending_start(self, text: str) -> int:
+        """Where the tail that may still change begins (see the module docstring); stream editors emit
+        only what lies before it."""
+        return self.engine.pending_start(text)
 
     def _adjust(self, f: Finding, text: str, discount_discussion: bool) -> Finding:
         detail = describe(f.rule, f.category, self.descriptions)

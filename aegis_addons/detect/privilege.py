@@ -10,7 +10,8 @@ wildcard rights (`privilege.iam_escalation`), skipping commit hooks and signing
 Plain `sudo apt install ...` is everyday advice and is not reported; a root shell (`sudo -i`, `sudo su`)
 is info only. The rules are compiled by the same loader as the YAML packs; they share the danger pack's
 discussion cues, so "attackers often run `setenforce 0`" in an article is scored down like a quoted
-attack. Every regex is bounded: no match is longer than `max_pending_chars`.
+attack. The rules follow the danger module's streaming contract (line by line, `pending_start`); every
+regex is bounded: none reads more than `max_pending_chars`.
 """
 
 from __future__ import annotations
@@ -18,9 +19,15 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from aegis_addons.detect.danger import DEFAULT_PACK, DiscussionCues, describe, read_pack_document
+from aegis_addons.detect.danger import (
+    DEFAULT_PACK,
+    DiscussionCues,
+    LineRules,
+    describe,
+    read_pack_document,
+)
 from aegis_addons.detect.findings import Finding, resolve_overlaps
-from aegis_addons.detect.rulepack import compile_rule
+from aegis_addons.detect.rulepack import RulePackError, compile_rule
 
 RULES: list[dict] = [
     dict(id="root_shell", category="privilege.sudo", score=0.3,
@@ -76,7 +83,7 @@ RULES: list[dict] = [
     dict(id="wildcard_policy", category="privilege.iam_escalation", score=0.75,
          description="an IAM policy that allows every action on every resource",
          regex=r"\"Action\"\s{0,3}:\s{0,3}(?:\[\s{0,3})?\"\*(?::\*)?\"(?:\s{0,3}\])?\s{0,3},\s{0,3}\"Resource\"\s{0,3}:\s{0,3}(?:\[\s{0,3})?\"\*\"|\"Resource\"\s{0,3}:\s{0,3}(?:\[\s{0,3})?\"\*\"(?:\s{0,3}\])?\s{0,3},\s{0,3}\"Action\"\s{0,3}:\s{0,3}(?:\[\s{0,3})?\"\*(?::\*)?\"|\bAction:\s{0,3}['\"]?\*['\"]?\s{0,3}\n\s{0,12}Resource:\s{0,3}['\"]?\*",
-         keywords=["action", "resource"], flags=["IGNORECASE"]),
+         keywords=['"action"', '"resource"', "action:"], match_at_keywords=True, flags=["IGNORECASE"]),
     dict(id="cloud_owner_binding", category="privilege.iam_escalation", score=0.7,
          description="grants an owner/cluster-admin role",
          regex=r"\badd-iam-policy-binding\b[^\n]{0,200}roles/(?:owner|editor|iam\.securityAdmin)\b|\baz\s{1,3}role\s{1,3}assignment\s{1,3}create\b[^\n]{0,200}(?:Owner|User Access Administrator)\b|\bclusterrolebinding\b[^\n]{0,120}--clusterrole[= ]cluster-admin\b|\bchmod\s{1,3}(?:666|777|a\+rw)\s{1,3}/var/run/docker\.sock\b",
@@ -109,8 +116,10 @@ RULES: list[dict] = [
          flags=["IGNORECASE"]),
 ]
 
-# The longest match any rule above can produce (bounded quantifiers only; checked by the tests).
+# The most characters any rule above reads from where a match starts (bounded quantifiers only; checked
+# at load). Rules run line by line except these, which may span lines and are keyword-led.
 MAX_SPAN = 400
+MULTILINE_RULES = ("wildcard_policy",)
 
 
 class PrivilegeGuard:
@@ -122,15 +131,20 @@ class PrivilegeGuard:
         self.rules = [compile_rule(raw, "privilege", "privilege rules") for raw in RULES]
         self.descriptions = {raw["id"]: raw["description"] for raw in RULES}
         self.cues = DiscussionCues.from_pack(read_pack_document(danger_pack), str(danger_pack))
+        self.engine = LineRules(self.rules, MULTILINE_RULES, "privilege rules")
+        if self.engine.max_reach > MAX_SPAN:
+            raise RulePackError(f"privilege rules: a rule reads {self.engine.max_reach} characters (> {MAX_SPAN})")
 
     def scan(self, text: str, *, discount_discussion: bool = True) -> list[Finding]:
-        lowered = text.lower()
         found = []
-        for rule in self.rules:
-            for f in rule.scan(text, lowered):
-                detail = describe(f.rule, f.category, self.descriptions)
-                score = f.score
-                if discount_discussion and self.cues.applies(text, f.start):
-                    score, detail = round(score * self.cues.factor, 3), f"{detail}: quoted in a discussion"
-                found.append(replace(f, score=score, detail=detail))
+        for f in self.engine.scan(text):
+            detail = describe(f.rule, f.category, self.descriptions)
+            score = f.score
+            if discount_discussion and self.cues.applies(text, f.start):
+                score, detail = round(score * self.cues.factor, 3), f"{detail}: quoted in a discussion"
+            found.append(replace(f, score=score, detail=detail))
         return resolve_overlaps(found)
+
+    def pending_start(self, text: str) -> int:
+        """Where the tail that may still change begins (the danger module's streaming contract)."""
+        return self.engine.pending_start(text)

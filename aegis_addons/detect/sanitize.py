@@ -8,8 +8,9 @@ Each finding's score is a risk. The security level's thresholds turn it into an 
     high      0.70-0.89   obfuscate      replace        block
     critical  >= 0.90     replace        block          block
 
-- obfuscate: a `-` after every 3 characters of the fragment (`developer` -> `dev-elo-per`), readable
-  but no longer copy-pasteable as a command;
+- obfuscate: a `-` after every 3 characters of the fragment (`developer` -> `dev-elo-per`; a 2-3
+  character fragment gets one after its first character: `;id` -> `;-id`), readable but no longer
+  copy-pasteable as a command;
 - replace: the fragment becomes `[aegis:removed danger.reverse_shell]` (its category);
 - block: the whole answer becomes `[aegis:blocked danger.reverse_shell] This answer was withheld by the
   gateway.`;
@@ -25,9 +26,11 @@ Streaming contract (for the stream editor):
 2. `decide(findings)`: on `block`, emit the sanitized text up to `Decision.blocked_at` (still
    unsent), then the block marker, then end the stream. `apply(text, findings, keep_prefix=True)`
    gives the buffered response the same client-visible text.
-3. Otherwise `n = safe_prefix_length(text, findings, max_pending_chars)` characters are final: no
-   match can still grow into them (every rule's match is at most `max_pending_chars` long and the
-   detectors' context looks only backwards) and no finding straddles the cut. Emit
+3. Otherwise `n = safe_prefix_length(text, findings, hold)` characters are final: no match can still
+   grow into them and no finding straddles the cut. `hold` is `HoldBack(danger, privilege)` (from
+   `aegis_addons.detect.danger`): it holds back the unfinished last line, capped at the line rules'
+   reach, plus an earlier keyword of a multi-line rule if one is near the end. An int
+   (`max_pending_chars`) still works and holds back that many characters. Emit
    `apply(text[:n], [f for f in findings if f.end <= n]).text` minus what was already sent; the sanitized
    prefix only ever grows.
 4. At the end of the stream call it with `final=True` (everything is final) before the terminal events.
@@ -39,7 +42,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from aegis_addons.detect.findings import Finding, resolve_overlaps
 
@@ -87,7 +90,10 @@ class SanitizeResult:
 
 
 def obfuscate(fragment: str) -> str:
-    """`developer` -> `dev-elo-per`: a hyphen after every third character."""
+    """`developer` -> `dev-elo-per`: a hyphen after every third character. A fragment of two or three
+    characters (`;id`, `pwd`) gets one after its first, so an acted-on fragment always changes."""
+    if 2 <= len(fragment) <= 3:
+        return f"{fragment[0]}-{fragment[1:]}"
     return "-".join(fragment[i:i + 3] for i in range(0, len(fragment), 3))
 
 
@@ -103,12 +109,26 @@ def is_spam(finding: Finding) -> bool:
     return finding.category.split(".", 1)[-1].startswith("spam")
 
 
-def safe_prefix_length(text: str, findings: Iterable[Finding], max_pending_chars: int, *,
+class PendingTail(Protocol):
+    """A detector (or `HoldBack` of several) that says where the still-changing tail of a text begins."""
+
+    def pending_start(self, text: str) -> int: ...
+
+
+def safe_prefix_length(text: str, findings: Iterable[Finding], max_pending_chars: int | PendingTail, *,
                        final: bool = False) -> int:
-    """How many leading characters of a growing `text` are final and may be emitted now."""
+    """How many leading characters of a growing `text` are final and may be emitted now.
+
+    `max_pending_chars` is either a character count (hold back that many trailing characters, the
+    simple, always-safe bound) or an object with `pending_start(text)` (`DangerDetector`,
+    `PrivilegeGuard`, or `HoldBack(danger, privilege)`), which holds back only the unfinished line and
+    what a multi-line rule could still start (the contract in `aegis_addons.detect.danger`)."""
     if final:
         return len(text)
-    cut = max(0, len(text) - max_pending_chars)
+    if isinstance(max_pending_chars, int):
+        cut = max(0, len(text) - max_pending_chars)
+    else:
+        cut = max(0, min(len(text), max_pending_chars.pending_start(text)))
     for f in sorted(findings, key=lambda f: f.start, reverse=True):
         if f.start < cut < f.end:
             cut = f.start

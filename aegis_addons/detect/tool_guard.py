@@ -26,8 +26,9 @@ normalised first: MCP prefixes such as `mcp__server__` and namespaces such as `f
 dropped and the rest lower-cased.
 
 Partial arguments: string values that are complete in the partial JSON get every check. The value
-still being written gets only the command check, and only for matches that end more than the
-detectors' `max_pending_chars` before its current end; path and URL checks wait for the complete value.
+still being written gets only the command check, and only for matches that end before the detectors'
+`pending_start` (its unfinished last line, see `aegis_addons.detect.danger`); path and URL checks wait
+for the complete value.
 """
 
 from __future__ import annotations
@@ -247,7 +248,8 @@ class ToolCallGuard:
 
     def _command_findings(self, v: ArgValue) -> Iterator[tuple[str, float, str, str]]:
         text = v.value
-        stable_end = len(text) if v.complete else len(text) - self.max_pending_chars
+        stable_end = len(text) if v.complete else min(self.danger.pending_start(text),
+                                                      self.privilege.pending_start(text))
         for f in self.danger.scan(text, discount_discussion=False) + \
                 self.privilege.scan(text, discount_discussion=False):
             if f.end <= stable_end:

