@@ -135,6 +135,14 @@ def write_card(path: Path, metadata: dict, test_metrics: dict[str, dict], val_me
         "No Chinese row of the other attack families (override, prompt extraction, fake messages, "
         "exfiltration) is `train_ok`, so those come from the templates only.",
         "",
+        "Templates (English): direct override, prompt extraction and its paraphrases, short and long "
+        "persona jailbreaks (frame, what the persona is freed from, how the game is enforced, first "
+        "request), story and hypothetical framings, fake system/tool messages, exfiltration links, "
+        "delimiter tricks and injections inside documents; hard negatives: discussions and third-person "
+        "descriptions of attacks, code and logs, everyday requests, harmless role-play, and near-miss "
+        "wording (device developer mode, products without restrictions, people retracting their own "
+        "messages). Chinese: the same attack families and hard negatives.",
+        "",
         "Split: bucket = SHA-256(normalized lower-cased text)[:8 hex] mod 10; 0-1 held-out test, "
         "2 validation (threshold only), 3-9 train. The held-out split is corpus rows only.",
         "",

@@ -13,7 +13,11 @@ accepted.
 Speed: scikit-learn's `transform` + `predict_proba` costs several milliseconds per call, far over the
 gateway's budget, so scoring does the same arithmetic directly with the fitted vocabulary, IDF weights
 and coefficients: a window's score is `sigmoid(b + sum(tf_f * idf_f * coef_f) / ||tf * idf||)` with
-sublinear tf (1 + ln tf), exactly what the pipeline computes (a test checks the two agree).
+sublinear tf (1 + ln tf), exactly what the pipeline computes (a test checks the two agree). Features are
+not built as strings: at load, every word and CJK character of the vocabulary gets an integer id, so a
+text's unigram features are one dict lookup per word (or a table lookup per character) and its bigrams are
+integer keys (`id1 * n + id2`) found by binary search in the sorted keys of the vocabulary's bigrams, all
+in a few numpy operations; the features of every chunk of a long text are computed in one pass.
 
 Windows: a short text is one window. A long text is cut at whitespace into chunks of about `stride`
 characters, and each window is two neighbouring chunks, so windows overlap by half and any passage up to
@@ -23,6 +27,7 @@ injection buried in a long tool result is not diluted by the benign text around 
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from dataclasses import dataclass
@@ -57,6 +62,40 @@ def analyze(text: str) -> list[str]:
         features += run
         features += map(str.__add__, run, run[1:])
     return features
+
+
+_EMPTY_INDEX = np.zeros(0, dtype=np.int64)
+_EMPTY_TF = np.zeros(0, dtype=np.float64)
+
+
+def _count_sorted(index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct values, how often each occurs) of a sorted array; `np.unique` without its overhead."""
+    if not len(index):
+        return _EMPTY_INDEX, _EMPTY_TF
+    first = np.empty(len(index), dtype=bool)
+    first[0] = True
+    np.not_equal(index[1:], index[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.empty(len(starts), dtype=np.float64)
+    np.subtract(starts[1:], starts[:-1], out=counts[:-1], casting="unsafe")
+    counts[-1] = len(index) - starts[-1]
+    return index[starts], counts
+
+
+def _merge_counts(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The counts of two (index, tf) pairs added feature by feature."""
+    index = np.concatenate([a[0], b[0]])
+    tf = np.concatenate([a[1], b[1]])
+    order = np.argsort(index, kind="stable")
+    index, tf = index[order], tf[order]
+    if not len(index):
+        return index, tf
+    first = np.empty(len(index), dtype=bool)
+    first[0] = True
+    np.not_equal(index[1:], index[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return index[starts], np.add.reduceat(tf, starts)
 
 
 class ModelVersionError(RuntimeError):
@@ -104,6 +143,58 @@ class InjectionClassifier:
         self._idf = np.asarray(vectorizer.idf_, dtype=np.float64)
         self._weighted = self._idf * np.asarray(model.coef_[0], dtype=np.float64)  # idf * coef per feature
         self._intercept = float(model.intercept_[0])
+        self._build_tables()
+
+    def _build_tables(self) -> None:
+        """Lookup tables that turn a text into feature indices with a few array operations.
+
+        Latin words get a word id (one dict lookup per word); a word bigram is then the integer
+        `id1 * n_words + id2`, looked up by binary search in the sorted keys of the vocabulary's bigrams.
+        CJK characters get a character id from a table indexed by code point, and their bigrams are found
+        the same way. Only words and characters that occur in some vocabulary feature get an id.
+        """
+        words: dict[str, int] = {}
+        chars: dict[str, int] = {}
+        uni_words, uni_chars, bi_words, bi_chars = [], [], [], []
+        for feature, index in self._vocabulary.items():
+            if _CJK_RUN.fullmatch(feature):
+                ids = [chars.setdefault(c, len(chars)) for c in feature]
+                (uni_chars if len(ids) == 1 else bi_chars).append((ids, index))
+            else:
+                ids = [words.setdefault(w, len(words)) for w in feature.split(" ")]
+                (uni_words if len(ids) == 1 else bi_words).append((ids, index))
+        self._word_id = words
+        self._n_words = max(1, len(words))
+        self._n_chars = max(1, len(chars))
+        self._word_feature = np.full(len(words) + 1, -1, dtype=np.int64)  # id -1 (unknown) -> -1
+        for (i,), index in uni_words:
+            self._word_feature[i] = index
+        self._char_id = np.full(0x10000, -1, dtype=np.int64)  # CJK ranges are in the BMP
+        for c, i in chars.items():
+            self._char_id[ord(c)] = i
+        self._char_feature = np.full(len(chars) + 1, -1, dtype=np.int64)
+        for (i,), index in uni_chars:
+            self._char_feature[i] = index
+
+        def pairs(items: list, n: int) -> tuple[np.ndarray, np.ndarray]:
+            keys = np.array([a * n + b for (a, b), _ in items], dtype=np.int64)
+            order = np.argsort(keys)
+            return keys[order], np.array([index for _, index in items], dtype=np.int64)[order]
+
+        self._word_pairs, self._word_pair_feature = pairs(bi_words, self._n_words)
+        self._char_pairs, self._char_pair_feature = pairs(bi_chars, self._n_chars)
+
+    @staticmethod
+    def _pair_features(ids: np.ndarray, n: int, keys: np.ndarray, features: np.ndarray) -> np.ndarray:
+        """Feature indices of the bigrams of neighbouring known ids (unknown ids are -1)."""
+        if len(ids) < 2 or not len(keys):
+            return ids[:0]
+        left, right = ids[:-1], ids[1:]
+        pair = left * n + right
+        pair = pair[(left >= 0) & (right >= 0)]
+        at = np.searchsorted(keys, pair)
+        at[at == len(keys)] = 0
+        return features[at[keys[at] == pair]]
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_MODEL, *, allow_version_mismatch: bool = False
@@ -125,21 +216,35 @@ class InjectionClassifier:
         return cls(artifact["pipeline"], metadata)
 
     def _counts(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(feature indices, term counts) of the in-vocabulary features of `text`."""
-        features = analyze(text)
-        index = np.fromiter(map(self._vocabulary.get, features, repeat(-1)), dtype=np.int64,
-                            count=len(features))
-        index, tf = np.unique(index[index >= 0], return_counts=True)
-        return index, tf.astype(np.float64)
+        """(feature indices, term counts) of the in-vocabulary features of `text`, as `analyze` has them."""
+        lowered = text.lower()
+        parts = []
+        words = _LATIN_WORD.findall(lowered)
+        if words:
+            get = self._word_id.get
+            ids = np.fromiter(map(get, words, repeat(-1)), dtype=np.int64, count=len(words))
+            parts.append(self._word_feature[ids])
+            parts.append(self._pair_features(ids, self._n_words, self._word_pairs, self._word_pair_feature))
+        if not lowered.isascii() and _CJK_RUN.search(lowered):
+            points = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            ids = self._char_id[np.minimum(points, 0xFFFF)]
+            ids[points > 0xFFFF] = -1
+            parts.append(self._char_feature[ids])
+            parts.append(self._pair_features(ids, self._n_chars, self._char_pairs, self._char_pair_feature))
+        if not parts:
+            return _EMPTY_INDEX, _EMPTY_TF
+        index = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        return _count_sorted(np.sort(index[index >= 0]))
 
     def _probability(self, index: np.ndarray, tf: np.ndarray) -> float:
         if not len(index):
             z = self._intercept
         else:
             sub_tf = 1.0 + np.log(tf)
-            norm = float(np.sqrt(np.dot(sub_tf * self._idf[index], sub_tf * self._idf[index])))
+            weights = sub_tf * self._idf[index]
+            norm = math.sqrt(float(np.dot(weights, weights)))
             z = self._intercept + float(np.dot(sub_tf, self._weighted[index])) / norm
-        return float(1.0 / (1.0 + np.exp(-z)))
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
     def _chunks(self, text: str) -> list[tuple[int, int]]:
         """Spans of about `stride` characters, cut at whitespace where possible."""
@@ -162,14 +267,68 @@ class InjectionClassifier:
         if len(normalized_text) <= self.window:
             return [WindowScore(self._probability(*self._counts(normalized_text)), 0, len(normalized_text))]
         chunks = self._chunks(normalized_text)
-        counts = [self._counts(normalized_text[s:e]) for s, e in chunks]
+        lowered = normalized_text.lower()
         scores = []
+        if len(lowered) != len(normalized_text):  # a letter whose lower case is longer: chunk by chunk
+            counts = [self._counts(normalized_text[s:e]) for s, e in chunks]
+            for i in range(len(chunks) - 1):
+                # a window is two chunks: add their counts feature by feature
+                index, tf = _merge_counts(counts[i], counts[i + 1])
+                scores.append(WindowScore(self._probability(index, tf), chunks[i][0], chunks[i + 1][1]))
+            return scores
+        features, labels = self._chunk_features(lowered, chunks)
         for i in range(len(chunks) - 1):
-            # a window is two chunks: add their counts feature by feature
-            index, inverse = np.unique(np.concatenate([counts[i][0], counts[i + 1][0]]), return_inverse=True)
-            tf = np.bincount(inverse, weights=np.concatenate([counts[i][1], counts[i + 1][1]]))
-            scores.append(WindowScore(self._probability(index, tf), chunks[i][0], chunks[i + 1][1]))
+            # a window is two chunks: the features of both, each chunk's features as it alone gives them
+            mine = features[(labels == i) | (labels == i + 1)]
+            mine.sort()
+            scores.append(WindowScore(self._probability(*_count_sorted(mine)), chunks[i][0], chunks[i + 1][1]))
         return scores
+
+    def _chunk_features(self, lowered: str, chunks: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """In-vocabulary feature indices of every chunk of `lowered` (analysed separately, as `_counts`
+        would) and the chunk each belongs to, computed for all chunks at once."""
+        parts, labels = [], []
+        word_lists = [_LATIN_WORD.findall(lowered, s, e) for s, e in chunks]  # no anchors: same as slicing
+        words = [w for ws in word_lists for w in ws]
+        if words:
+            ids = np.fromiter(map(self._word_id.get, words, repeat(-1)), dtype=np.int64, count=len(words))
+            label = np.repeat(np.arange(len(chunks)), [len(ws) for ws in word_lists])
+            parts.append(self._word_feature[ids])
+            labels.append(label)
+            left, right = ids[:-1], ids[1:]
+            keep = (label[:-1] == label[1:]) & (left >= 0) & (right >= 0)
+            feature, where = self._lookup_pairs(left[keep] * self._n_words + right[keep],
+                                                self._word_pairs, self._word_pair_feature)
+            parts.append(feature)
+            labels.append(label[:-1][keep][where])
+        if not lowered.isascii() and _CJK_RUN.search(lowered):
+            points = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            ids = self._char_id[np.minimum(points, 0xFFFF)]
+            ids[points > 0xFFFF] = -1
+            label = np.repeat(np.arange(len(chunks)), [e - s for s, e in chunks])
+            parts.append(self._char_feature[ids])
+            labels.append(label)
+            left, right = ids[:-1], ids[1:]
+            keep = (label[:-1] == label[1:]) & (left >= 0) & (right >= 0)
+            feature, where = self._lookup_pairs(left[keep] * self._n_chars + right[keep],
+                                                self._char_pairs, self._char_pair_feature)
+            parts.append(feature)
+            labels.append(label[:-1][keep][where])
+        if not parts:
+            return _EMPTY_INDEX, _EMPTY_INDEX
+        features, label = np.concatenate(parts), np.concatenate(labels)
+        known = features >= 0
+        return features[known], label[known]
+
+    @staticmethod
+    def _lookup_pairs(pair: np.ndarray, keys: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(feature indices, positions in `pair`) of the pair keys that are in the vocabulary."""
+        if not len(keys) or not len(pair):
+            return _EMPTY_INDEX, _EMPTY_INDEX
+        at = np.searchsorted(keys, pair)
+        at[at == len(keys)] = 0
+        where = np.flatnonzero(keys[at] == pair)
+        return features[at[where]], where
 
     def best_window(self, normalized_text: str) -> WindowScore:
         return max(self.windows(normalized_text), key=lambda w: w.probability)

@@ -5,8 +5,11 @@ scores in [0, 1] and spans in the original text. What it does, in order:
 
 1. Normalize (`normalize.py`) and run the rule pack `rules/injection.yaml` on the normalized text and,
    around words leetspeak folding changed, on the folded view. Rule spans map back to exact original
-   offsets. For speed a rule's regex runs only within `KEYWORD_WINDOW` characters of one of its keywords
-   (found with `str.find`, in C), so every match must contain a keyword: the pack is written that way.
+   offsets. For speed a rule is tried only where it can start: the literal words its regex begins with
+   are worked out from the regex, one trie-shaped regex finds all of them for all rules in one pass, and
+   the rule's regex is `match()`ed there (see `KeywordWindowedRules`). The few rules that do not begin
+   with a literal run only within `KEYWORD_WINDOW` characters of one of their keywords, so every match
+   of those must contain a keyword: the pack is written that way.
    One structural rule lives here rather than in the pack, because a regex for it is slow: a token
    repeated `FLOOD_REPEATS` times in a row (`injection.delimiter`, pushing earlier instructions out of the
    context window).
@@ -35,6 +38,7 @@ import hashlib
 import re
 import threading
 from collections import Counter, OrderedDict, namedtuple
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
@@ -83,15 +87,107 @@ def _merge(spans: list[Span]) -> list[Span]:
 
 
 _UPPER_LITERAL = re.compile(r"(?<!\\)[A-Z]")
+_WORD_CHAR = re.compile(r"[a-z0-9_]")
+
+
+def _leading_literals(pattern: re.Pattern[str]) -> frozenset[tuple[str, bool]] | None:
+    """(literal, after_boundary) pairs, one of whose literals every non-empty match of `pattern` starts
+    with, or None. `after_boundary` says a `\\b` precedes the literal, so when the literal starts with a
+    word character the match can only start after a non-word character.
+
+    Worked out from the parsed regex: zero-width assertions are skipped, groups and alternations are
+    followed, optional parts add what may come after them. Anything else at the front (a character class
+    of more than a few characters, a repeat of one, a lookaround) gives None.
+    """
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        from re import _constants as sre  # the standard library's regex parser
+        from re import _parser as parser
+
+        def lead(items: list, i: int = 0, bounded: bool = False) -> set[tuple[str, bool]] | None:
+            while i < len(items):
+                op, av = items[i]
+                if op is sre.AT:
+                    bounded = bounded or av is sre.AT_BOUNDARY
+                    i += 1
+                    continue
+                if op is sre.LITERAL:
+                    run = ""
+                    while i < len(items) and items[i][0] is sre.LITERAL:
+                        run += chr(items[i][1])
+                        i += 1
+                    return {(run, bounded)}
+                if op is sre.SUBPATTERN:
+                    found = lead(list(av[-1]), 0, bounded)
+                elif op is sre.BRANCH:
+                    found = set()
+                    for branch in av[1]:
+                        part = lead(list(branch), 0, bounded)
+                        if part is None:
+                            return None
+                        found |= part
+                elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+                    found = lead(list(av[2]), 0, bounded)
+                    if found is not None and av[0] == 0:
+                        found.add(("", bounded))
+                elif op is sre.IN and len(av) <= 12 and all(o is sre.LITERAL for o, _ in av):
+                    found = {(chr(c), bounded) for _, c in av}
+                else:
+                    return None
+                if found is None:
+                    return None
+                empty = {e for e in found if not e[0]}
+                if empty:  # this part may match nothing: what follows may lead as well
+                    rest = lead(items, i + 1, all(b for _, b in empty))
+                    if rest is None:
+                        return None
+                    found = (found - empty) | rest
+                return found
+            return {("", bounded)}
+
+        found = lead(list(parser.parse(pattern.pattern, pattern.flags)))
+    except Exception:  # noqa: BLE001 - an unusual pattern only loses the fast path
+        return None
+    if not found or any(not literal for literal, _ in found):
+        return None
+    return frozenset(found)
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """A regex matching any of `words`, longest first, written as a trie so each step is one comparison."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
 
 
 class KeywordWindowedRules:
-    """Runs injection rules on lower-cased text, and only near their keywords.
+    """Runs injection rules on lower-cased text, and only where they can match.
 
     Matching lower-cased text without IGNORECASE is two to three times faster in Python's `re`, so
     patterns are written in lower case. Injection rules use `regex`, `keywords`, `score` and `flags` of the
     rule-pack format; validators, context words, entropy and groups are for other packs and are refused
     here rather than silently ignored.
+
+    Most rules start with one of a few literal words (`ignore|disregard|...`). Those words are worked out
+    from each regex, and one trie-shaped regex finds all of them, for all rules, in a single pass; a rule
+    is then tried with `match()` only at the places where one of its leading words occurs. Occurrences
+    are visited left to right and a rule's next try starts after its previous match, so the findings are
+    exactly those of `finditer` over the whole text, at a fraction of the cost. The few rules that start
+    with something else (a line start, a character class) run as before: within `KEYWORD_WINDOW`
+    characters of one of their keywords (found with `str.find`, in C).
     """
 
     def __init__(self, rules: list[RegexRule], where: str) -> None:
@@ -103,14 +199,84 @@ class KeywordWindowedRules:
                 raise RulePackError(f"{where}: rule {rule.id!r}: write the pattern in lower case, "
                                     "it is matched against lower-cased text")
         self.rules = rules
-        self._keywords = sorted({k for rule in rules for k in rule.keywords})
+        rules_of: dict[str, set[int]] = {}  # leading literal -> indices of the rules it leads
+        unbounded: set[str] = set()  # literals some rule may match without a word boundary before them
+        windowed: list[int] = []
+        for index, rule in enumerate(rules):
+            leads = _leading_literals(rule.pattern)
+            if leads is None:
+                windowed.append(index)
+                continue
+            for literal, bounded in leads:
+                rules_of.setdefault(literal, set()).add(index)
+                if not (bounded and _WORD_CHAR.match(literal)):
+                    unbounded.add(literal)
+        self._windowed = windowed
+        self._keywords = sorted({k for i in windowed for k in rules[i].keywords})
+        # A trie regex returns the longest literal at a position; every shorter literal it starts with
+        # occurs there too, so a place's rules are those of all its literal's prefixes.
+        self._rules_at: dict[str, tuple[int, ...]] = {
+            lit: tuple(sorted({i for other, idx in rules_of.items() if lit.startswith(other) for i in idx}))
+            for lit in rules_of}
+        # A literal that may start anywhere can start inside another one, which the search has already
+        # consumed: such offsets are looked at with `match()`. (Literals after a word boundary need no
+        # such care: their search consumes only the character before them.)
+        self._inner: dict[str, tuple[int, ...]] = {
+            lit: tuple(k for k in range(1, len(lit))
+                       if any(o.startswith(lit[k:]) or lit[k:].startswith(o) for o in unbounded))
+            for lit in rules_of}
+        # Literals that follow a word boundary and start with a word character are searched together
+        # with the character before them: most characters of a text are inside words, and a search whose
+        # first character must be a non-word one skips them in C. The others are searched as they are.
+        words = [lit for lit in rules_of if lit not in unbounded]
+        self._any = re.compile(_trie_pattern(rules_of)) if rules_of else None
+        self._after_break = re.compile(f"[^a-z0-9_](?=({_trie_pattern(words)}))") if words else None
+        self._anywhere = re.compile(_trie_pattern(unbounded)) if unbounded else None
 
     def scan(self, text: str, near: list[Span] | None = None) -> list[Finding]:
-        """Matches in `text`; with `near`, only matches around keywords inside those spans."""
+        """Matches in `text`; with `near`, only matches starting around those spans."""
         lowered = text.lower()  # same length as text: normalize() maps the one letter that would grow
         n = len(text)
         regions = [(0, n)] if near is None else _merge(
             [(max(0, s - KEYWORD_WINDOW), min(n, e + KEYWORD_WINDOW)) for s, e in near])
+        out = self._scan_anchored(lowered, regions) if self._any is not None else []
+        if self._windowed:
+            out += self._scan_windowed(lowered, regions)
+        return out
+
+    def _scan_anchored(self, lowered: str, regions: list[Span]) -> list[Finding]:
+        any_lead, inner, rules_at = self._any, self._inner, self._rules_at
+        places: list[tuple[int, str]] = []
+        for lo, hi in regions:
+            m = any_lead.match(lowered, lo)  # at the region's start no character precedes
+            if m is not None:
+                places.append((lo, m.group()))
+            if self._after_break is not None:
+                places += [(m.start(1), m.group(1)) for m in self._after_break.finditer(lowered, lo, hi)]
+            if self._anywhere is not None:
+                for m in self._anywhere.finditer(lowered, lo, hi):
+                    places.append((m.start(), m.group()))
+                    for k in inner[m.group()]:
+                        inside = self._anywhere.match(lowered, m.start() + k)
+                        if inside is not None:
+                            places.append((inside.start(), inside.group()))
+        places.sort()
+        rules = self.rules
+        next_start = [0] * len(rules)
+        found: list[tuple[int, int, int]] = []
+        for pos, literal in places:
+            for index in rules_at[literal]:
+                if pos < next_start[index]:
+                    continue
+                m = rules[index].pattern.match(lowered, pos)
+                if m is not None and m.end() > pos:
+                    found.append((index, pos, m.end()))
+                    next_start[index] = m.end()
+        found.sort()
+        return [Finding(rules[i].category, s, e, rules[i].score, rules[i].id) for i, s, e in found]
+
+    def _scan_windowed(self, lowered: str, regions: list[Span]) -> list[Finding]:
+        n = len(lowered)
         # keyword -> windows around its occurrences. A window reaches 2 * KEYWORD_WINDOW past its
         # occurrence, so the search can jump KEYWORD_WINDOW ahead: an occurrence it skips has its whole
         # window inside the current one. A frequent keyword thus costs a few `find` calls, not one each.
@@ -125,7 +291,8 @@ class KeywordWindowedRules:
             if found:
                 windows_of[keyword] = found
         out = []
-        for rule in self.rules:
+        for index in self._windowed:
+            rule = self.rules[index]
             if rule.keywords:
                 windows = _merge([w for k in rule.keywords for w in windows_of.get(k, ())])
             else:
@@ -141,6 +308,9 @@ def token_flood(lowered: str) -> list[Finding]:
     """A token repeated FLOOD_REPEATS times in a row; counting words first keeps the common case cheap."""
     words = lowered.split()
     if len(words) < FLOOD_REPEATS:
+        return []
+    # a run of FLOOD_REPEATS equal words has FLOOD_REPEATS - 1 equal neighbours; counting them is C-level
+    if sum(map(str.__eq__, words, words[1:])) < FLOOD_REPEATS - 1:
         return []
     token, count = Counter(words).most_common(1)[0]
     if count < FLOOD_REPEATS:

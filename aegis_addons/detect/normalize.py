@@ -11,9 +11,10 @@ letters (`ig\u200bnore`), leetspeak (`1gn0r3`) and odd spacing. `normalize()` bu
   leet digits or symbols, character for character, so it shares `text`'s offsets. Numbers stay numbers.
 
 Offsets: every character of the views comes from exactly one original character, so a span in a view maps
-back to the exact original span (`to_original`). The map costs a Python loop, so it is built lazily, only
-when a finding needs it; the views themselves are built by C-level regex passes that touch only the
-characters that change. Two approximations are documented here: NFKC is applied character by character,
+back to the exact original span (`to_original`). The map is built lazily, only when a finding needs it
+(and not at all when normalization changed nothing), with array operations; the views themselves are
+built by C-level passes: runs of characters that may change go through a `str.translate` table, and the
+whitespace regexes start with a character class so the engine skips other characters in C. Two approximations are documented here: NFKC is applied character by character,
 so a base letter and a separate combining accent are not composed (they never are in the words the rules
 look for); and outside the Basic Multilingual Plane only the blocks attackers use are normalized
 (mathematical alphanumerics, enclosed alphanumerics, CJK compatibility ideographs, tags, variation
@@ -24,6 +25,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+import numpy as np
 
 # Characters that render as nothing (or nearly) and are used to split words: zero-width space/joiners,
 # word joiner and invisible operators, bidi marks and controls, BOM, soft hyphen, Mongolian vowel
@@ -64,12 +67,17 @@ CONFUSABLES: dict[str, str] = {
 # `1` could be `l` as well as `i`; `i` is the commoner substitution in attack words ("1gnore", "1nstruct").
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 # A word of letters, digits, @ and $ in which a leet character touches a letter.
-_LEET_HINT = re.compile(r"[a-zA-Z][013457@$]|[013457@$][a-zA-Z]")  # cheap test before _LEET_WORD
+_LEET_HINT = re.compile(r"[013457@$](?:(?<=[a-zA-Z].)|(?=[a-zA-Z]))")  # a leet character touching a letter
+_WORDISH = re.compile(r"[\w@$]")
+_WORDISH_RUN = re.compile(r"[\w@$]*")
 _LEET_WORD = re.compile(r"(?<![\w@$])[\w@$]*?(?:[a-zA-Z][013457@$]|[013457@$][a-zA-Z])[\w@$]*")
 
 # Whitespace is collapsed in two C-level passes: line breaks (with the blanks around them) first.
-_NEWLINE_RUN = re.compile(r"[^\S\n]+\n\s*|\n\s+")  # only runs that change: a bare "\n" stays
-_SPACE_RUN = re.compile(r"[^\S\n]{2,}|[^\S\n ]")
+# Each starts with a plain whitespace class, so the regex engine skips non-blank characters in C; the
+# lookbehinds then tell the alternatives apart. `_NEWLINE_RUN` is `[^\S\n]+\n\s*|\n\s+` and `_SPACE_RUN`
+# is `[^\S\n]{2,}|[^\S\n ]` written that way.
+_NEWLINE_RUN = re.compile(r"\s(?:(?<=[^\S\n])[^\S\n]*\n\s*|(?<=\n)\s+)")  # a bare "\n" stays
+_SPACE_RUN = re.compile(r"[^\S\n](?:[^\S\n]+|(?<=[^\S\n ]))")
 _ODD_SPACE = re.compile(r"[^\S\n ]")
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # what _NEEDS_CHANGE holds below 0x80
 
@@ -101,7 +109,8 @@ def _char_class(codepoints: list[int]) -> str:
 _SCANNED = [*range(0x00, 0xD800), *range(0xE000, 0x10000), *range(0x1D400, 0x1D800),
             *range(0x1F100, 0x1F200), *range(0x1FBF0, 0x1FBFA), *range(0x2F800, 0x2FA20),
             *range(0xE0000, 0xE01F0)]
-_NEEDS_CHANGE = re.compile(_char_class([cp for cp in _SCANNED if _changes(cp)]))
+_CHANGED = [cp for cp in _SCANNED if _changes(cp)]
+_NEEDS_CHANGE = re.compile(_char_class(_CHANGED))
 
 
 def _normalize_char(ch: str) -> str:
@@ -126,49 +135,62 @@ class _CharTable(dict):
 
 
 _TABLE = _CharTable()
+# The same as a `str.translate` table, filled at import (a few thousand entries): translating runs of
+# non-ASCII characters in C is several times faster than a regex over a class this large.
+_TRANSLATE: dict[int, str] = {cp: _normalize_char(chr(cp)) for cp in _CHANGED}
+_TABLE.update(_TRANSLATE)
+# Runs of what translation may touch: controls and non-ASCII characters, but not the common Chinese
+# characters (CJK Unified Ideographs and Extension A), which normalization never changes.
+_MAYBE_CHANGED_RUN = re.compile(r"[^\t\n\r\x20-\x7e\u3400-\u4dbf\u4e00-\u9fff]+")
+assert not any(0x3400 <= cp <= 0x4DBF or 0x4E00 <= cp <= 0x9FFF for cp in _CHANGED)
+_CHANGED_POINTS = np.array(_CHANGED, dtype=np.uint32)  # sorted
+_CHANGED_LENGTHS = np.array([len(_TRANSLATE[cp]) for cp in _CHANGED], dtype=np.int64)
 
 
-def _replace(m: re.Match[str]) -> str:
-    return _TABLE[ord(m.group())]
+def _translate_run(m: re.Match[str]) -> str:
+    return m.group().translate(_TRANSLATE)
 
 
-def _collapse(text: str) -> str:
+
+def _collapse(text: str) -> tuple[str, str]:
+    """(text after the line-break pass, text after both passes)."""
     # `in` tests run in C and spare the regex passes for text that does not need them
     if "\n" in text:
         text = _NEWLINE_RUN.sub("\n", text)
+    lines_done = text
     if "  " in text or _ODD_SPACE.search(text):
         text = _SPACE_RUN.sub(" ", text)
-    return text
+    return lines_done, text
 
 
-def _tracked_sub(pattern: re.Pattern[str], repl: str, text: str, origin: list[int]
-                 ) -> tuple[str, list[int]]:
-    """`pattern.sub(repl, text)` that also carries `origin` (one original index per character)."""
-    parts: list[str] = []
-    new_origin: list[int] = []
-    pos = 0
-    for m in pattern.finditer(text):
-        parts.append(text[pos:m.start()])
-        new_origin.extend(origin[pos:m.start()])
-        parts.append(repl)
-        new_origin.extend([origin[m.start()]] * len(repl))
-        pos = m.end()
-    parts.append(text[pos:])
-    new_origin.extend(origin[pos:])
-    return "".join(parts), new_origin
+def _deleted_by(pattern: re.Pattern[str], text: str) -> np.ndarray | None:
+    """Positions of `text` that `pattern.sub(<one character>, text)` drops, or None when it drops none.
+
+    Each match is replaced by one character that takes the place (and the origin) of the match's first
+    character, so the others are dropped.
+    """
+    spans = [m.span() for m in pattern.finditer(text) if m.end() - m.start() > 1]
+    if not spans:
+        return None
+    bounds = np.array(spans, dtype=np.int64)
+    change = np.zeros(len(text) + 1, dtype=np.int64)
+    change[bounds[:, 0] + 1] += 1  # matches do not overlap, so no index repeats
+    change[bounds[:, 1]] -= 1
+    return np.cumsum(change[:-1]) > 0
 
 
 class NormalizedText:
     """The normalized views of one text and the map from their offsets to the original's."""
 
-    __slots__ = ("original", "text", "_folded", "_leet_spans", "_origin")
+    __slots__ = ("_folded", "_leet_spans", "_origin", "_steps", "original", "text")
 
-    def __init__(self, original: str, text: str) -> None:
+    def __init__(self, original: str, text: str, steps: tuple[str, str] | None = None) -> None:
         self.original = original
         self.text = text
+        self._steps = steps  # the text after translation and after the line-break pass, for the offset map
         self._folded: str | None = None
         self._leet_spans: list[tuple[int, int]] = []
-        self._origin: list[int] | None = None
+        self._origin: np.ndarray | None = None
 
     def _fold(self) -> None:
         parts: list[str] = []
@@ -176,13 +198,32 @@ class NormalizedText:
         if not _LEET_HINT.search(self.text):
             self._folded = self.text
             return
-        for m in _LEET_WORD.finditer(self.text):
-            folded = m.group().translate(_LEET)
-            if folded != m.group():
-                parts += (self.text[pos:m.start()], folded)
-                pos = m.end()
-                self._leet_spans.append(m.span())
+        for start, end in self._leet_words():
+            word = self.text[start:end]
+            folded = word.translate(_LEET)
+            if folded != word:
+                parts += (self.text[pos:start], folded)
+                pos = end
+                self._leet_spans.append((start, end))
         self._folded = "".join(parts) + self.text[pos:] if parts else self.text
+
+    def _leet_words(self):
+        """Spans of the words `_LEET_WORD` matches, found from the (rare) leet characters outwards."""
+        text = self.text
+        word_end = 0
+        for hint in _LEET_HINT.finditer(text):
+            at = hint.start()
+            if at < word_end:
+                continue
+            start = at
+            while start > word_end and _WORDISH.match(text, start - 1):
+                start -= 1
+                if at - start > 64:  # a long run of word characters: let the regex take over from here
+                    for m in _LEET_WORD.finditer(text, word_end):
+                        yield m.span()
+                    return
+            word_end = _WORDISH_RUN.match(text, at).end()
+            yield start, word_end
 
     @property
     def folded(self) -> str:
@@ -200,40 +241,58 @@ class NormalizedText:
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of `text` (or `folded`) to the span of the original characters it came from."""
+        if not self.text:
+            return 0, 0
+        if self.text is self.original:  # nothing changed: offsets are the same
+            return start, end
         if self._origin is None:
             self._origin = self._build_origin()
         origin = self._origin
-        if not origin:
-            return 0, 0
         start = min(max(start, 0), len(origin) - 1)
         last = min(max(end - 1, start), len(origin) - 1)
-        return origin[start], origin[last] + 1
+        return int(origin[start]), int(origin[last]) + 1
 
-    def _build_origin(self) -> list[int]:
-        chars: list[str] = []
-        origin: list[int] = []
-        pos = 0
-        for m in _NEEDS_CHANGE.finditer(self.original):  # unchanged runs are copied as ranges, in C
-            i = m.start()
-            chars.append(self.original[pos:i])
-            origin.extend(range(pos, i))
-            out = _TABLE[ord(m.group())]
-            chars.append(out)
-            origin.extend([i] * len(out))
-            pos = i + 1
-        chars.append(self.original[pos:])
-        origin.extend(range(pos, len(self.original)))
-        text = "".join(chars)
-        text, origin = _tracked_sub(_NEWLINE_RUN, "\n", text, origin)
-        text, origin = _tracked_sub(_SPACE_RUN, " ", text, origin)
-        assert text == self.text, "offset map out of step with the normalized view"
+    def _build_origin(self) -> np.ndarray:
+        """The original index of every character of `text`, built with array operations.
+
+        The three steps of `normalize` are replayed: each original character becomes as many characters
+        as its replacement has (zero when removed), then the two whitespace passes drop characters.
+        """
+        original = self.original
+        lengths = None
+        if not original.isascii() or _ASCII_CONTROL.search(original):
+            points = np.frombuffer(original.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            at = np.minimum(np.searchsorted(_CHANGED_POINTS, points), len(_CHANGED_POINTS) - 1)
+            changed = _CHANGED_POINTS[at] == points
+            if changed.any():
+                lengths = np.ones(len(original), dtype=np.int64)
+                lengths[changed] = _CHANGED_LENGTHS[at[changed]]
+        if lengths is None:
+            origin = np.arange(len(original), dtype=np.int64)
+        else:
+            origin = np.repeat(np.arange(len(original), dtype=np.int64), lengths)
+        steps = self._steps
+        if steps is None:
+            steps = _translate(original), _collapse(_translate(original))[0]
+        for pattern, text in ((_NEWLINE_RUN, steps[0]), (_SPACE_RUN, steps[1])):
+            dropped = _deleted_by(pattern, text)
+            if dropped is not None:
+                origin = origin[~dropped]
+        assert len(origin) == len(self.text), "offset map out of step with the normalized view"
         return origin
+
+
+def _translate(text: str) -> str:
+    """Step one of `normalize`: every character through NFKC and the look-alike map, invisibles removed."""
+    if text.isascii():  # the common case: only control characters can change
+        return _ASCII_CONTROL.sub("", text) if _ASCII_CONTROL.search(text) else text
+    return _MAYBE_CHANGED_RUN.sub(_translate_run, text)
 
 
 def normalize(text: str) -> NormalizedText:
     """Normalize `text` for matching; see the module docstring for what each view contains."""
-    if text.isascii():  # the common case: only control characters can change
-        translated = _ASCII_CONTROL.sub("", text) if _ASCII_CONTROL.search(text) else text
-    else:
-        translated = _NEEDS_CHANGE.sub(_replace, text)
-    return NormalizedText(text, _collapse(translated))
+    translated = _translate(text)
+    lines_done, collapsed = _collapse(translated)
+    if collapsed == text:
+        return NormalizedText(text, text)  # `text is original` tells `to_original` nothing moved
+    return NormalizedText(text, collapsed, (translated, lines_done))

@@ -45,18 +45,28 @@ def _candidate_pattern() -> re.Pattern[str]:
 
 
 _CANDIDATE = _candidate_pattern()
+# The same words found with the character before them: a search whose first character must be a
+# non-word one skips the inside of words in C, where a leading `\b` makes the engine try every position.
+_CANDIDATE_AFTER_BREAK = re.compile(r"\W(?=(" + _CANDIDATE.pattern + "))")
+
+
+def _candidates(lowered: str):
+    first = _CANDIDATE.match(lowered)
+    if first is not None:
+        yield first.start(), first.end(), first.group()
+    for m in _CANDIDATE_AFTER_BREAK.finditer(lowered):
+        yield m.start(1), m.end(1), m.group(1)
 
 
 def find_scrambled(text: str) -> list[tuple[int, int, str]]:
     """(start, end, keyword) for every scrambled keyword in `text`; exact keywords are not reported."""
     found = []
-    for m in _CANDIDATE.finditer(text.lower()):
-        word = m.group()
+    for start, end, word in _candidates(text.lower()):
         if word in _KEYWORD_SET:
             continue
         keyword = _BY_SIGNATURE.get(_signature(word))
         if keyword is not None:
-            found.append((m.start(), m.end(), keyword))
+            found.append((start, end, keyword))
     return found
 
 

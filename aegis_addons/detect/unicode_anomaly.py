@@ -13,7 +13,7 @@
 - `anomaly.homoglyph`: words mixing Latin letters with Cyrillic or Greek look-alikes (`pаypal` with a
   Cyrillic `а`).
 
-All checks are skipped for pure-ASCII text, the common case.
+All checks are skipped for text holding none of the characters they look for (one search), the common case.
 """
 
 from __future__ import annotations
@@ -35,6 +35,10 @@ _BLACK_FLAG = "\U0001f3f4"
 _GREEK_CYRILLIC = re.compile("[\u0370-\u03ff\u0400-\u052f]")
 _ASCII_LETTER = re.compile("[A-Za-z]")
 _WORD = re.compile(r"[^\W\d_]+")
+# Every character any check below looks at; text without one of them is skipped with one C-level search.
+_ANY_SUSPECT = re.compile("[\u00ad\u034f\u0370-\u052f\u115f\u1160\u180e\u200b-\u200d\u202a-\u202e"
+                          "\u2060-\u2064\u2066-\u2069\u3164\ufe00-\ufe0f\ufeff\uffa0"
+                          "\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
 
 
 def _is_emoji(ch: str) -> bool:
@@ -110,7 +114,7 @@ def _homoglyphs(text: str) -> list[Finding]:
 
 def scan_unicode(text: str) -> tuple[list[Finding], list[DecodedPayload]]:
     """Anomaly findings for `text`, and the text hidden in tag characters (to be scanned in turn)."""
-    if text.isascii():
+    if text.isascii() or not _ANY_SUSPECT.search(text):
         return [], []
     tag_findings, hidden = _tags(text)
     return _invisible(text) + _bidi(text) + tag_findings + _homoglyphs(text), hidden
