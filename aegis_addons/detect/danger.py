@@ -168,17 +168,16 @@ class LineRules:
         lowered = _lower_same_length(text)
         breaks = [m.start() for m in _NEWLINE.finditer(text)]
         n_lines = len(breaks) + 1
+        # Which lines hold a keyword, computed once per keyword: many rules share keywords.
+        lines_of: dict[str, tuple[int, ...]] = {}
         for rule in self.line_rules:
             if rule.keywords:
                 lines: set[int] = set()
                 for keyword in rule.keywords:
-                    pos = lowered.find(keyword)
-                    while pos != -1:
-                        line = bisect_right(breaks, pos)
-                        lines.add(line)
-                        if line >= n_lines - 1:
-                            break
-                        pos = lowered.find(keyword, breaks[line] + 1)
+                    found = lines_of.get(keyword)
+                    if found is None:
+                        found = lines_of[keyword] = _keyword_lines(lowered, keyword, breaks, n_lines)
+                    lines.update(found)
                 if not lines:
                     continue
             else:
@@ -211,6 +210,19 @@ class LineRules:
 
 
 _NEWLINE = re.compile("\n")
+
+
+def _keyword_lines(lowered: str, keyword: str, breaks: list[int], n_lines: int) -> tuple[int, ...]:
+    """The indexes of the lines of `lowered` (split at `breaks`) that contain `keyword`."""
+    found: list[int] = []
+    pos = lowered.find(keyword)
+    while pos != -1:
+        line = bisect_right(breaks, pos)
+        found.append(line)
+        if line >= n_lines - 1:
+            break
+        pos = lowered.find(keyword, breaks[line] + 1)
+    return tuple(found)
 
 
 def _line_findings(rule: RegexRule, text: str, start: int, end: int) -> Iterator[Finding]:
