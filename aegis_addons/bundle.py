@@ -11,6 +11,7 @@ from aegis_addons.addons.audit import Audit
 from aegis_addons.addons.finalize import Finalize
 from aegis_addons.addons.guard import Guard
 from aegis_addons.addons.injection import InjectionGuard
+from aegis_addons.addons.output_guard import OutputGuard
 from aegis_addons.addons.redaction import Redaction
 from aegis_addons.addons.request_text import CommitRequest, ParseRequest
 from aegis_addons.addons.router import Router
@@ -28,6 +29,7 @@ def make_addons() -> list:
         ParseRequest(),     # body -> text segments, once
         Redaction(),        # PII/secrets -> placeholders; answer: model-made secrets redacted, placeholders restored
         InjectionGuard(),   # injection in the newest turn / untrusted content: block, neutralize or flag; answers scanned
+        OutputGuard(),      # answers: dangerous commands, escalation, tool calls -> obfuscate, replace or block
         CommitRequest(),    # segments -> body, once, if anything changed
         Upstream(),         # identity encoding upstream; upstream failures in the error envelope
         Answers(),          # run the filters over buffered answers and, as they flow, SSE answers

@@ -62,7 +62,11 @@ class FlowContext:
     wants_stream: bool = False     # the request asked for a streamed answer
     # Response stages register factories here; answers.py builds one filter chain per text channel
     # of the answer from them, in order, for buffered and streamed answers alike.
-    response_filters: list[Callable[[str], TextFilter]] = field(default_factory=list)
+    # A factory is called with the channel kind (wire.stream TEXT or TOOL_ARGS) and the tool's name
+    # (tool-call arguments; "" for text).
+    response_filters: list[Callable[[str, str], TextFilter]] = field(default_factory=list)
+    # Set by a response stage that withholds the rest of the answer; a streamed answer ends there.
+    answer_blocked: Finding | None = None
     excerpt: str = ""              # redacted text of the newest user turn, for the audit log
     # Request stages that must finish before anything is forwarded. mitmproxy logs an exception in
     # an addon hook and carries on with the flow, so a stage that crashed would otherwise fail open;

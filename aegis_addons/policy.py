@@ -10,20 +10,29 @@ A policy file (`rules/policies/<name>.yaml`) names a security level and may over
       untrusted_action: block       # block | neutralize | flag, for injections in tool results/documents
       scan_system: false            # operator-written system prompts are not scanned by default
       scan_answers: true            # assistant answers are scanned (echoed injections, exfiltration links)
+    output:                         # dangerous answers (shell, reverse shells, SQL injection, spam, tool calls)
+      obfuscate: 0.4                # risk scores at or above each value take that action; the level's
+      replace: 0.7                  # defaults (detect/sanitize.py) apply to what is not set here
+      block: 0.9
 
 Injection decisions: a finding at or above `block_score` in the newest user turn blocks the request
 (403 request_blocked, the upstream is never called); in untrusted content (tool results, documents,
 function outputs) `untrusted_action` decides: block the request, neutralize the segment (replace it
 with a marker and forward the rest), or only flag. Everything else at or above `flag_score`
 (older turns, lower scores) is reported and forwarded.
+
+Answer decisions: the output sanitizer turns each danger / privilege / tool-call finding's risk into
+pass, obfuscate, replace or block with the level's thresholds, or the policy's `output` ones.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import yaml
+
+from aegis_addons.detect.sanitize import DEFAULT_THRESHOLDS, Thresholds
 
 LEVELS = ("low", "medium", "high")
 UNTRUSTED_ACTIONS = ("block", "neutralize", "flag")
@@ -56,10 +65,15 @@ class Policy:
     description: str
     security_level: str | None   # None: the aegis_security_level option decides
     injection_overrides: dict
+    output_overrides: dict = field(default_factory=dict)  # obfuscate / replace / block scores
 
     def injection(self, default_level: str) -> InjectionPolicy:
         base = INJECTION_DEFAULTS[self.security_level or default_level]
         return replace(base, **self.injection_overrides)
+
+    def output_thresholds(self, default_level: str) -> Thresholds:
+        base = DEFAULT_THRESHOLDS[self.security_level or default_level]
+        return replace(base, **self.output_overrides)
 
     def level(self, default_level: str) -> str:
         return self.security_level or default_level
@@ -85,6 +99,20 @@ def _validate_injection(raw: object, where: str) -> dict:
     return dict(raw)
 
 
+def _validate_output(raw: object, where: str) -> dict:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{where}: 'output' must be a mapping")
+    unknown = set(raw) - {"obfuscate", "replace", "block"}
+    if unknown:
+        raise PolicyError(f"{where}: unknown output settings {sorted(unknown)}")
+    for key, value in raw.items():
+        if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1.01:
+            raise PolicyError(f"{where}: output.{key} must be a number in [0, 1.01]")
+    return {k: float(v) for k, v in raw.items()}
+
+
 def load_policy(path: Path) -> Policy:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -92,7 +120,7 @@ def load_policy(path: Path) -> Policy:
         raise PolicyError(f"{path}: {e}") from e
     if not isinstance(doc, dict):
         raise PolicyError(f"{path}: a policy is a mapping")
-    unknown = set(doc) - {"name", "description", "security_level", "injection"}
+    unknown = set(doc) - {"name", "description", "security_level", "injection", "output"}
     if unknown:
         raise PolicyError(f"{path}: unknown fields {sorted(unknown)}")
     level = doc.get("security_level")
@@ -102,7 +130,8 @@ def load_policy(path: Path) -> Policy:
     if name != path.stem:
         raise PolicyError(f"{path}: name {name!r} must match the file name")
     return Policy(name=name, description=str(doc.get("description", "")), security_level=level,
-                  injection_overrides=_validate_injection(doc.get("injection"), str(path)))
+                  injection_overrides=_validate_injection(doc.get("injection"), str(path)),
+                  output_overrides=_validate_output(doc.get("output"), str(path)))
 
 
 def load_policies(directory: Path) -> dict[str, Policy]:

@@ -8,17 +8,25 @@ events flow. An SSE answer that cannot be edited as it flows (compressed by the 
 `accept-encoding: identity`) is buffered and edited whole rather than passed unseen.
 
 Streamed answers end with an SSE comment carrying the request id, action and findings.
+
+When a stage withholds the rest of an answer (`context.answer_blocked`), a buffered answer is cut
+after the blocked segment (wire.segments.cut_answer) and a streamed one ends right there with the
+protocol's proper end; for an HTTP/1 client the upstream and client connections are then closed, so
+the upstream stops generating (mitmproxy has no public way to end a flow in transit). An HTTP/2
+client's connection carries other streams and stays open: the rest of that upstream answer is
+read and dropped.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
-from mitmproxy import http
+from mitmproxy import ctx, http
 
 from aegis_addons.context import ROUTE_LOCAL, FlowContext, get_context
-from aegis_addons.wire.segments import TOOL_ARGS, apply, response_segments
+from aegis_addons.wire.segments import TOOL_ARGS, apply, cut_answer, response_segments
 from aegis_addons.wire.stream import TEXT, FilterChain, StreamEditor, run_chain
 
 log = logging.getLogger(__name__)
@@ -37,9 +45,27 @@ def closing_comment(context: FlowContext) -> bytes:
 
 
 def chain_factory(context: FlowContext):
-    def make_chain(kind: str) -> FilterChain:
-        return FilterChain([factory(kind) for factory in context.response_filters])
+    def make_chain(kind: str, tool_name: str = "") -> FilterChain:
+        return FilterChain([factory(kind, tool_name) for factory in context.response_filters])
     return make_chain
+
+
+def stream_editor(context: FlowContext) -> StreamEditor:
+    return StreamEditor(context.wire_format, chain_factory(context), trailer=lambda: closing_comment(context),
+                        on_note=context.notes.append, should_stop=lambda: context.answer_blocked is not None)
+
+
+def close_connections(flow: http.HTTPFlow) -> None:
+    """Close the flow's upstream and client connections (private API: Proxyserver.connections)."""
+    try:
+        handler = ctx.master.addons.get("proxyserver").connections.get(flow.client_conn.id)
+        if handler is None:
+            return
+        for conn in (flow.server_conn, flow.client_conn):
+            if conn in handler.transports:
+                handler.close_connection(conn)
+    except Exception:  # noqa: BLE001 - the answer is already complete for the client
+        log.exception("aegis: could not close the connections of a withheld answer")
 
 
 def _is_sse(flow: http.HTTPFlow, context: FlowContext) -> bool:
@@ -63,12 +89,17 @@ class Answers:
             del response.headers["content-length"]
             if response.http_version == "HTTP/1.1":
                 response.headers["transfer-encoding"] = "chunked"
-        editor = StreamEditor(context.wire_format, chain_factory(context),
-                              trailer=lambda: closing_comment(context), on_note=context.notes.append)
+        editor = stream_editor(context)
+        http1_client = not flow.request.http_version.startswith("HTTP/2")
 
         def stream(chunk: bytes) -> list[bytes]:
+            was_stopped = editor.stopped
             out = editor(chunk)
             flow.metadata[STREAMED_BYTES] = editor.bytes_out
+            if editor.stopped and not was_stopped and chunk and http1_client:
+                # End the chunked body now and hang up: the upstream need not finish the answer.
+                asyncio.get_running_loop().call_soon(close_connections, flow)
+                return out + [b""]
             return out
         response.stream = stream
 
@@ -78,8 +109,7 @@ class Answers:
         if response.stream or context.error_code is not None or context.route == ROUTE_LOCAL:
             return
         if _is_sse(flow, context):
-            editor = StreamEditor(context.wire_format, chain_factory(context),
-                                  trailer=lambda: closing_comment(context), on_note=context.notes.append)
+            editor = stream_editor(context)
             response.content = b"".join(editor(response.get_content(strict=False) or b"") + editor(b""))
             return
         if not context.response_filters or response.status_code >= 400:
@@ -93,6 +123,12 @@ class Answers:
         make_chain = chain_factory(context)
         segments = response_segments(context.wire_format, body)
         for segment in segments:
-            segment.text = run_chain(make_chain(TOOL_ARGS if segment.role == TOOL_ARGS else TEXT), segment.text)
+            kind = TOOL_ARGS if segment.role == TOOL_ARGS else TEXT
+            segment.text = run_chain(make_chain(kind, segment.tool_name), segment.text)
+            if context.answer_blocked is not None:
+                body = apply(body, segments)
+                cut_answer(context.wire_format, body, segment.path)
+                response.set_text(json.dumps(body, ensure_ascii=False))
+                return
         if any(segment.changed for segment in segments):
             response.set_text(json.dumps(apply(body, segments), ensure_ascii=False))

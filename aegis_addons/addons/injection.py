@@ -132,7 +132,7 @@ class InjectionGuard:
         if flow.response is None:
             if policy.scan_answers:
                 context.response_filters.append(
-                    lambda kind: AnswerScan(self.detector, context, policy.flag_score) if kind == TEXT
+                    lambda kind, tool_name: AnswerScan(self.detector, context, policy.flag_score) if kind == TEXT
                     else _Passthrough())
             context.pending_stages.discard(STAGE)
 

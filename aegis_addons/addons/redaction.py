@@ -222,7 +222,7 @@ class Redaction:
             context.excerpt = users[-1].text[:2000]
         flow.metadata[SESSION] = session
 
-        def output_secrets(kind: str) -> SecretOutputFilter:
+        def output_secrets(kind: str, tool_name: str) -> SecretOutputFilter:
             def found(finding) -> None:
                 context.add_findings([finding])
                 context.escalate(ACTION_REDACT)
@@ -230,5 +230,5 @@ class Redaction:
 
         if ctx.options.aegis_redact_response_secrets:
             context.response_filters.append(output_secrets)
-        context.response_filters.append(lambda kind: StreamRestorer(session))
+        context.response_filters.append(lambda kind, tool_name: StreamRestorer(session))
         context.pending_stages.discard(STAGE)

@@ -172,12 +172,13 @@ class OutputSanitizer:
             if not keep_prefix:
                 return SanitizeResult(marker, "block", findings)
             cut = decision.blocked_by.start
-            before = self._rewrite(text[:cut], [f for f in decision.acted if f.end <= cut])
+            before = self.rewrite(text[:cut], [f for f in decision.acted if f.end <= cut])
             sep = "" if not before or before.endswith("\n") else "\n"
             return SanitizeResult(f"{before}{sep}{marker}", "block", findings)
-        return SanitizeResult(self._rewrite(text, decision.acted), decision.action, findings)
+        return SanitizeResult(self.rewrite(text, decision.acted), decision.action, findings)
 
-    def _rewrite(self, text: str, acted: Iterable[Finding]) -> str:
+    def rewrite(self, text: str, acted: Iterable[Finding]) -> str:
+        """`text` with each acted-on finding obfuscated or replaced by its marker (no block handling)."""
         out, pos = [], 0
         for f in acted:
             out.append(text[pos:f.start])

@@ -37,6 +37,7 @@ class Segment:
     text: str
     original: str = field(init=False)
     turn: int = -1  # index of the message / input item it belongs to (-1: not in a turn)
+    tool_name: str = ""  # for tool-call arguments: the tool's name, when the wire gives it
 
     def __post_init__(self) -> None:
         self.original = self.text
@@ -86,9 +87,9 @@ def _json_string_leaves(text: str, path: Path, role: str, turn: int) -> list[Seg
     return [Segment(role, path + (_EMBEDDED,) + sub, leaf, turn=turn) for sub, leaf in _strings(parsed, ())]
 
 
-def _tool_args(args: str, path: Path, turn: int, raw: bool) -> list[Segment]:
+def _tool_args(args: str, path: Path, turn: int, raw: bool, name: Any = "") -> list[Segment]:
     if raw:
-        return [Segment(TOOL_ARGS, path, args, turn=turn)]
+        return [Segment(TOOL_ARGS, path, args, turn=turn, tool_name=name if isinstance(name, str) else "")]
     return _json_string_leaves(args, path, TOOL_ARGS, turn)
 
 
@@ -115,7 +116,8 @@ def _part(part: dict, path: Path, role: str, turn: int, raw: bool = False) -> li
     if kind in ("tool_use", "server_tool_use") and "input" in part:   # Anthropic tool call
         if raw:
             out.append(Segment(TOOL_ARGS, path + ("input", _SERIALIZED),
-                               json.dumps(part["input"], ensure_ascii=False), turn=turn))
+                               json.dumps(part["input"], ensure_ascii=False), turn=turn,
+                               tool_name=part["name"] if isinstance(part.get("name"), str) else ""))
         else:
             out.extend(Segment(TOOL_ARGS, path + ("input",) + sub, s, turn=turn)
                        for sub, s in _strings(part["input"], ()))
@@ -128,7 +130,7 @@ def _part(part: dict, path: Path, role: str, turn: int, raw: bool = False) -> li
         elif source.get("type") == "content":
             out.extend(_content(source.get("content"), path + ("source", "content"), DOCUMENT, turn))
     if kind in ("function_call", "custom_tool_call") and isinstance(part.get("arguments"), str):
-        out.extend(_tool_args(part["arguments"], path + ("arguments",), turn, raw))
+        out.extend(_tool_args(part["arguments"], path + ("arguments",), turn, raw, part.get("name", "")))
     if kind in ("function_call_output", "custom_tool_call_output"):
         output = part.get("output")
         out.extend(_content(output, path + ("output",), TOOL_RESULT, turn))
@@ -193,7 +195,7 @@ def _openai_chat_response(body: dict) -> list[Segment]:
             args = (call.get("function") or {}).get("arguments") if isinstance(call, dict) else None
             if isinstance(args, str):
                 out.extend(_tool_args(args, ("choices", i, "message", "tool_calls", j, "function", "arguments"),
-                                      -1, True))
+                                      -1, True, (call.get("function") or {}).get("name", "")))
     return out
 
 
@@ -298,3 +300,29 @@ def _set(value: Any, path: Path, new: Any) -> Any:
     parent = _get(value, path[:-1])
     parent[path[-1]] = new
     return value
+
+
+def cut_answer(fmt: str, body: Any, path: Path) -> None:
+    """End an answer body at the segment at `path`, in place, as a stream withheld there ends.
+
+    What follows that segment on the wire is dropped (later content blocks, output items, or the tool
+    calls after a choice's text) and the stop reason says the answer was filtered.
+    """
+    if not isinstance(body, dict) or len(path) < 2:
+        return
+    if fmt == OPENAI_CHAT and path[0] == "choices" and len(path) >= 4:
+        choice = body["choices"][path[1]]
+        message = choice.get("message") or {}
+        if path[3] == "content":            # a choice's text streams before its tool calls
+            message.pop("tool_calls", None)
+        elif path[3] == "tool_calls":
+            message["tool_calls"] = message["tool_calls"][:path[4] + 1]
+        choice["finish_reason"] = "content_filter"
+    elif fmt == ANTHROPIC_MESSAGES and path[0] == "content":
+        body["content"] = body["content"][:path[1] + 1]
+        body["stop_reason"] = "refusal"
+    elif fmt == OPENAI_RESPONSES and path[0] == "output":
+        body["output"] = body["output"][:path[1] + 1]
+        item = body["output"][path[1]]
+        if len(path) >= 4 and path[2] == "content" and isinstance(item.get("content"), list):
+            item["content"] = item["content"][:path[3] + 1]

@@ -12,6 +12,12 @@ while a filter holds back text that a pattern could still span). When a channel 
 the ending event, and "done" events that repeat the full text get the filtered text, so SDKs that read
 either see the same answer. If the upstream stops without its terminal event, the editor flushes
 everything and adds the protocol's proper ending itself (noted as `upstream_eof_no_done`).
+
+When a filter withholds the rest of the answer (`should_stop()` turns true), the editor ends the
+stream right after the event that carried the block marker: the protocol's proper end with a
+content-filter reason (`finish_reason: content_filter` + `[DONE]`, `stop_reason: refusal` +
+`message_stop`, `response.completed` with the output so far), then nothing more. Text other channels
+still held back is dropped, never sent.
 """
 
 from __future__ import annotations
@@ -55,7 +61,8 @@ def run_chain(chain: FilterChain, text: str) -> str:
     return chain.feed(text) + chain.flush()
 
 
-ChainFactory = Callable[[str], FilterChain]  # channel kind (TEXT or TOOL_ARGS) -> a fresh chain
+# (channel kind: TEXT or TOOL_ARGS, tool name or "") -> a fresh chain
+ChainFactory = Callable[[str, str], FilterChain]
 
 
 class Channel:
@@ -88,9 +95,9 @@ class _FormatEditor:
         self.channels: dict[Any, Channel] = {}
         self.finished = False  # the upstream's terminal event was seen
 
-    def channel(self, key: Any, kind: str) -> Channel:
+    def channel(self, key: Any, kind: str, tool_name: str = "") -> Channel:
         if key not in self.channels:
-            self.channels[key] = Channel(self.make_chain(kind))
+            self.channels[key] = Channel(self.make_chain(kind, tool_name))
         return self.channels[key]
 
     def handle(self, event: SseEvent) -> list[SseEvent]:
@@ -100,12 +107,18 @@ class _FormatEditor:
         """Events to add when the upstream closed the stream without its terminal event."""
         raise NotImplementedError
 
+    def block_end(self, just_sent: list[SseEvent]) -> list[SseEvent]:
+        """Events that end the stream after a block; `just_sent` (the events emitted for the event that
+        carried the block) may be amended in place."""
+        raise NotImplementedError
+
 
 class OpenAIChatEditor(_FormatEditor):
     def __init__(self, make_chain: ChainFactory):
         super().__init__(make_chain)
         self.template: dict | None = None   # the last chunk, for synthesized chunks
         self.finished_choices: set[int] = set()
+        self.tool_names: dict[tuple[int, int], str] = {}
 
     def handle(self, event: SseEvent) -> list[SseEvent]:
         if event.data is not None and event.data.strip() == "[DONE]":
@@ -137,8 +150,11 @@ class OpenAIChatEditor(_FormatEditor):
             delta["content"] = out
         for call in delta.get("tool_calls") or []:
             function = call.get("function") if isinstance(call, dict) else None
+            if isinstance(function, dict) and isinstance(function.get("name"), str):
+                self.tool_names.setdefault((index, call.get("index", 0)), function["name"])
             if isinstance(function, dict) and isinstance(function.get("arguments"), str):
-                out = self.channel((index, "tool", call.get("index", 0)), TOOL_ARGS).feed(function["arguments"])
+                name = self.tool_names.get((index, call.get("index", 0)), "")
+                out = self.channel((index, "tool", call.get("index", 0)), TOOL_ARGS, name).feed(function["arguments"])
                 changed |= out != function["arguments"]
                 function["arguments"] = out
         return changed
@@ -185,15 +201,34 @@ class OpenAIChatEditor(_FormatEditor):
     def end_of_stream(self) -> list[SseEvent]:
         return self._close_open(finish_reason="stop") + [SseEvent(b"", data="[DONE]")]
 
+    def block_end(self, just_sent: list[SseEvent]) -> list[SseEvent]:
+        for i, event in enumerate(just_sent):   # a finish_reason the upstream sent with the block
+            chunk = event.json
+            if isinstance(chunk, dict) and any(isinstance(c, dict) and c.get("finish_reason")
+                                               for c in chunk.get("choices") or []):
+                for c in chunk["choices"]:
+                    if isinstance(c, dict) and c.get("finish_reason"):
+                        c["finish_reason"] = "content_filter"
+                just_sent[i] = event.with_json(chunk)
+        out = []
+        for index in sorted(({key[0] for key in self.channels} | {0}) - self.finished_choices):
+            base = {k: v for k, v in (self.template or {}).items() if k in ("id", "object", "created", "model")}
+            base.setdefault("object", "chat.completion.chunk")
+            base["choices"] = [{"index": index, "delta": {}, "finish_reason": "content_filter"}]
+            out.append(SseEvent(b"").with_json(base))
+        return out + [SseEvent(b"", data="[DONE]")]
+
 
 class AnthropicEditor(_FormatEditor):
     def __init__(self, make_chain: ChainFactory):
         super().__init__(make_chain)
         self.kinds: dict[int, str] = {}   # block index -> TEXT or TOOL_ARGS
+        self.tool_names: dict[int, str] = {}
+        self.open_blocks: set[int] = set()
 
-    def channel(self, key: Any, kind: str) -> Channel:
+    def channel(self, key: Any, kind: str, tool_name: str = "") -> Channel:
         self.kinds.setdefault(key, kind)
-        return super().channel(key, kind)
+        return super().channel(key, kind, tool_name or self.tool_names.get(key, ""))
 
     def handle(self, event: SseEvent) -> list[SseEvent]:
         payload = event.json
@@ -202,8 +237,11 @@ class AnthropicEditor(_FormatEditor):
         kind = payload.get("type") or event.event
         if kind == "content_block_start":
             block = payload.get("content_block") or {}
-            self.channel(payload.get("index", 0), TOOL_ARGS if block.get("type") in (
-                "tool_use", "server_tool_use") else TEXT)
+            index = payload.get("index", 0)
+            self.open_blocks.add(index)
+            if isinstance(block.get("name"), str):
+                self.tool_names[index] = block["name"]
+            self.channel(index, TOOL_ARGS if block.get("type") in ("tool_use", "server_tool_use") else TEXT)
             return [event]
         if kind == "content_block_delta":
             delta = payload.get("delta") or {}
@@ -216,6 +254,7 @@ class AnthropicEditor(_FormatEditor):
                     return [event.with_json(payload)]
             return [event]
         if kind == "content_block_stop":
+            self.open_blocks.discard(payload.get("index", 0))
             return self._flush_block(payload.get("index", 0)) + [event]
         if kind == "message_stop":
             self.finished = True
@@ -249,11 +288,22 @@ class AnthropicEditor(_FormatEditor):
         out.append(SseEvent(b"", event="message_stop").with_json({"type": "message_stop"}))
         return out
 
+    def block_end(self, just_sent: list[SseEvent]) -> list[SseEvent]:
+        out = [SseEvent(b"", event="content_block_stop").with_json({"type": "content_block_stop", "index": index})
+               for index in sorted(self.open_blocks)]
+        self.open_blocks.clear()
+        out.append(SseEvent(b"", event="message_delta").with_json(
+            {"type": "message_delta", "delta": {"stop_reason": "refusal", "stop_sequence": None},
+             "usage": {"output_tokens": 0}}))
+        out.append(SseEvent(b"", event="message_stop").with_json({"type": "message_stop"}))
+        return out
+
 
 class OpenAIResponsesEditor(_FormatEditor):
     def __init__(self, make_chain: ChainFactory):
         super().__init__(make_chain)
         self.response: dict | None = None   # from response.created, for a synthesized ending
+        self.items: dict[Any, dict] = {}     # output items as announced, for a synthesized ending
 
     def handle(self, event: SseEvent) -> list[SseEvent]:
         payload = event.json
@@ -262,17 +312,24 @@ class OpenAIResponsesEditor(_FormatEditor):
         kind = payload.get("type") or event.event
         if kind == "response.created" and isinstance(payload.get("response"), dict):
             self.response = payload["response"]
+        if kind == "response.output_item.added" and isinstance(payload.get("item"), dict):
+            item = copy.deepcopy(payload["item"])
+            self.items[item.get("id")] = item
+        if kind == "response.content_part.added" and isinstance(payload.get("part"), dict):
+            item = self.items.get(payload.get("item_id"))
+            if item is not None and isinstance(item.setdefault("content", []), list):
+                item["content"].append(copy.deepcopy(payload["part"]))
         if kind in ("response.output_text.delta", "response.function_call_arguments.delta"):
             key, channel_kind = self._key(payload, kind)
             if isinstance(payload.get("delta"), str):
-                out = self.channel(key, channel_kind).feed(payload["delta"])
+                out = self.channel(key, channel_kind, self._tool_name(key)).feed(payload["delta"])
                 if out != payload["delta"]:
                     payload["delta"] = out
                     return [event.with_json(payload)]
             return [event]
         if kind in ("response.output_text.done", "response.function_call_arguments.done"):
             key, channel_kind = self._key(payload, kind)
-            channel = self.channel(key, channel_kind)
+            channel = self.channel(key, channel_kind, self._tool_name(key))
             rest = channel.close()
             out = []
             if rest:
@@ -300,6 +357,10 @@ class OpenAIResponsesEditor(_FormatEditor):
                     self._rewrite_item(item)
             return [event.with_json(payload)]
         return [event]
+
+    def _tool_name(self, key: tuple[Any, Any]) -> str:
+        name = (self.items.get(key[0]) or {}).get("name", "")
+        return name if key[1] == "arguments" and isinstance(name, str) else ""
 
     @staticmethod
     def _key(payload: dict, kind: str) -> tuple[Any, str]:
@@ -334,6 +395,20 @@ class OpenAIResponsesEditor(_FormatEditor):
                                                                      "response": response}))
         return out
 
+    def block_end(self, just_sent: list[SseEvent]) -> list[SseEvent]:
+        """`response.completed` with the output as the client has seen it, block marker included."""
+        output = []
+        for item in self.items.values():
+            item = copy.deepcopy(item)
+            self._rewrite_item(item)
+            if item.get("status") == "in_progress":
+                item["status"] = "completed"
+            output.append(item)
+        response = copy.deepcopy(self.response or {})
+        response.update(status="completed", output=output)
+        return [SseEvent(b"", event="response.completed").with_json({"type": "response.completed",
+                                                                    "response": response})]
+
 
 _EDITORS = {OPENAI_CHAT: OpenAIChatEditor, ANTHROPIC_MESSAGES: AnthropicEditor,
             OPENAI_RESPONSES: OpenAIResponsesEditor}
@@ -348,24 +423,35 @@ class StreamEditor:
     """
 
     def __init__(self, fmt: str, make_chain: ChainFactory, trailer: Callable[[], bytes] | None = None,
-                 on_note: Callable[[str], None] | None = None):
+                 on_note: Callable[[str], None] | None = None, should_stop: Callable[[], bool] | None = None):
         self.parser = SseParser()
         self.editor = _EDITORS.get(fmt, _PassthroughEditor)(make_chain)
         self.trailer = trailer
         self.on_note = on_note or (lambda note: None)
+        self.should_stop = should_stop or (lambda: False)
+        self.stopped = False  # the answer was withheld: the stream has ended, later input is dropped
         self.bytes_out = 0
 
     def __call__(self, chunk: bytes) -> list[bytes]:
-        if chunk:
-            events = self.parser.feed(chunk)
-            out = [e.encode() for ev in events for e in self.editor.handle(ev)]
-        else:
-            out = [e.encode() for ev in self.parser.close() for e in self.editor.handle(ev)]
-            if not self.editor.finished:
-                self.on_note("upstream_eof_no_done")
-                out += [e.encode() for e in self.editor.end_of_stream()]
-            if self.trailer is not None:
-                out.append(self.trailer())
+        if self.stopped:
+            return []
+        events = self.parser.feed(chunk) if chunk else self.parser.close()
+        sent: list[SseEvent] = []
+        for event in events:
+            sent += self.editor.handle(event)
+            if self.should_stop():
+                sent += self.editor.block_end(sent)
+                self.stopped = True
+                self.on_note("answer_blocked_mid_stream")
+                break
+        if not chunk and not self.stopped and not self.editor.finished:
+            # A block decided in this final flush is already in the flushed text; the synthesized
+            # ending closes the stream either way.
+            self.on_note("upstream_eof_no_done")
+            sent += self.editor.end_of_stream()
+        out = [e.encode() for e in sent]
+        if (self.stopped or not chunk) and self.trailer is not None:
+            out.append(self.trailer())
         out = [b for b in out if b]
         self.bytes_out += sum(len(b) for b in out)
         return out
@@ -382,4 +468,7 @@ class _PassthroughEditor(_FormatEditor):
         return [event]
 
     def end_of_stream(self) -> list[SseEvent]:
+        return []
+
+    def block_end(self, just_sent: list[SseEvent]) -> list[SseEvent]:
         return []

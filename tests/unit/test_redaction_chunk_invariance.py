@@ -36,7 +36,7 @@ def answer_for(prompt: str):
 
 
 def chain_for(session):
-    return lambda kind: FilterChain([SecretOutputFilter(DETECTOR), StreamRestorer(session)])
+    return lambda kind, tool_name="": FilterChain([SecretOutputFilter(DETECTOR), StreamRestorer(session)])
 
 
 def buffered_text(fmt, reply, session) -> str:
@@ -93,3 +93,15 @@ def test_placeholder_split_across_one_character_deltas_is_restored():
     text = streamed_text(OPENAI_CHAT, data, [], session)
     assert "alice@example.org" in text and "[[AEGIS" not in text
     assert json.dumps(text)  # valid text, nothing half-restored
+
+
+def test_placeholder_after_a_secret_keyword_is_restored_not_redacted():
+    """`token [[AEGIS:GITHUB_TOKEN:…]]` reads like an assignment (`TOKEN:<id>`) to the secret rules;
+    the output filter must leave the gateway's own placeholder for the restorer."""
+    session = REDACTOR.new_session()
+    token = "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+    redacted = REDACTOR.redact(f"my token {token} is here", session)
+    assert token not in redacted
+    for variant in (redacted, redacted.lower()):
+        out = run_chain(chain_for(session)(TEXT), f"You wrote: {variant}")
+        assert out == f"You wrote: my token {token} is here", variant

@@ -32,7 +32,7 @@ class Replace:
         return out
 
 
-def chain(kind: str) -> FilterChain:
+def chain(kind: str, tool_name: str = "") -> FilterChain:
     return FilterChain([Replace("secret", "[gone]"), Replace("[gone] word", "W")])
 
 
