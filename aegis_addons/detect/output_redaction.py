@@ -14,16 +14,21 @@ could only be judged after it was sent.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Protocol
 
 from aegis_addons.detect.findings import Finding, resolve_overlaps
+from aegis_addons.detect.placeholders import PLACEHOLDER_RE
 
 CONTEXT_CHARS = 200          # released text kept for look-behind context
 MAX_HOLD_CHARS = 16_384      # an unclosed PEM block or a giant word is released after this much
 _PEM_BEGIN = "-----BEGIN "
 _PEM_END = "-----END "
 EXCLUDED = frozenset({"secret.bip39_seed_phrase"})
+# The gateway's own placeholders (`[[AEGIS:GITHUB_TOKEN:...]]` holds `TOKEN:<id>`, which looks like an
+# assignment) are restored after this filter and never redacted by it, whatever their case.
+_PLACEHOLDER_ANY_CASE = re.compile(PLACEHOLDER_RE.pattern, re.IGNORECASE)
 
 
 class Scanner(Protocol):
@@ -68,9 +73,11 @@ class SecretOutputFilter:
             return ""
         window = self.context + piece
         offset = len(self.context)
+        placeholders = [m.span() for m in _PLACEHOLDER_ANY_CASE.finditer(window)]
         findings = resolve_overlaps([f for f in self.detector.scan(window)
                                      if f.family == "secret" and f.category not in EXCLUDED
-                                     and f.start >= offset])
+                                     and f.start >= offset
+                                     and not any(s < f.end and f.start < e for s, e in placeholders)])
         out, pos = [], offset
         for f in findings:
             out.append(window[pos:f.start])

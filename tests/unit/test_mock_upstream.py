@@ -353,7 +353,10 @@ def test_stream_events_are_spread_over_time(mock: MockUpstreamThread) -> None:
     gaps = len(arrivals) - 1  # role chunk, 5 words, finish chunk, [DONE]
     assert gaps == 7
     assert arrivals[-1] - arrivals[0] >= 0.8 * gaps * delay
-    assert arrivals[1] - arrivals[0] >= 0.8 * delay
+    # Spread, not one burst at the end: most gaps are near the delay (a loaded machine may let the
+    # client read two events in one go now and then).
+    spaced = sum(later - earlier >= 0.5 * delay for earlier, later in zip(arrivals, arrivals[1:]))
+    assert spaced >= gaps - 2
 
 
 def test_ttfb_delays_the_response_headers(mock: MockUpstreamThread) -> None:
