@@ -7,7 +7,9 @@ Every target runs in its own process (mock upstream, mitmdump, gateway) and the 
 process with aiohttp keep-alive connections, so the numbers include a real loopback hop each way.
 Reported per target and payload (a short chat request and a 4 KB one):
   - latency p50 / p99 at concurrency 1, and what the proxy adds over direct;
-  - requests per second at concurrency 16.
+  - requests per second at concurrency 16;
+  - a streamed answer of 2,000 SSE events (an 8 KB code-like answer in 4-character deltas): time to
+    first byte and the added time per event (`--stream-runs`, 0 to skip).
 The machine's two cores are shared by the load generator, the proxy and the upstream, so absolute
 numbers are lower than on separate machines; the ratios are what the targets in the README are about.
 """
@@ -94,6 +96,38 @@ async def throughput_run(url: str, body: bytes, seconds: float, concurrency: int
     return done / elapsed
 
 
+STREAM_EVENTS = 2000
+STREAM_LINE = "for item in items: total += item.price * item.quantity  # sum\n"
+
+
+def stream_body() -> bytes:
+    text = (STREAM_LINE * (STREAM_EVENTS * 4 // len(STREAM_LINE) + 1))[:STREAM_EVENTS * 4]
+    return json.dumps({"model": "m", "stream": True, "messages": [{"role": "user", "content": text}]}).encode()
+
+
+async def stream_run(url: str, runs: int) -> dict:
+    """Time to first body byte and total time of a 2,000-event streamed answer (median of `runs`)."""
+    body = stream_body()
+    headers = {"content-type": "application/json", "x-mock-echo": "1", "x-mock-delta-chars": "4"}
+    ttfb, total, events = [], [], 0
+    async with aiohttp.ClientSession(headers=headers) as session:
+        for i in range(runs + 2):
+            start = time.perf_counter()
+            first = None
+            data = b""
+            async with session.post(url, data=body) as r:
+                assert r.status == 200, r.status
+                async for chunk in r.content.iter_any():
+                    first = first or time.perf_counter()
+                    data += chunk
+            end = time.perf_counter()
+            events = data.count(b"data: ")
+            if i >= 2:
+                ttfb.append((first - start) * 1000)
+                total.append((end - start) * 1000)
+    return {"ttfb_ms": statistics.median(ttfb), "total_ms": statistics.median(total), "events": events}
+
+
 def measure(name: str, url: str, args) -> dict:
     out = {}
     for label, body in PAYLOADS.items():
@@ -102,6 +136,10 @@ def measure(name: str, url: str, args) -> dict:
         out[label] = {"p50_ms": statistics.median(lat), "p99_ms": percentile(lat, 0.99), "rps_c16": rps}
         print(f"  {name:<14} {label:<10} p50 {out[label]['p50_ms']:6.2f} ms  "
               f"p99 {out[label]['p99_ms']:6.2f} ms  c16 {rps:7.0f} req/s", flush=True)
+    if args.stream_runs:
+        out["stream"] = asyncio.run(stream_run(url, args.stream_runs))
+        print(f"  {name:<14} stream     ttfb {out['stream']['ttfb_ms']:6.2f} ms  "
+              f"total {out['stream']['total_ms']:7.1f} ms  ({out['stream']['events']} events)", flush=True)
     return out
 
 
@@ -109,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=400, help="requests per latency run (c=1)")
     parser.add_argument("--seconds", type=float, default=6.0, help="length of each c=16 run")
+    parser.add_argument("--stream-runs", type=int, default=10, help="streamed answers per target (0: skip)")
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args(argv)
 
@@ -161,6 +200,14 @@ def main(argv: list[str] | None = None) -> int:
         d, m, a, full = (results[t][label]["p50_ms"] for t in ("direct", "mitmdump", "aegis foundation", "aegis full"))
         print(f"{label}: Aegis routing adds {(a - d) / (m - d):.2f}x, the full pipeline "
               f"{(full - d) / (m - d):.2f}x, the p50 latency bare mitmdump adds")
+    if args.stream_runs:
+        print(f"\n| target | time to first byte ms | whole {STREAM_EVENTS}-event stream ms | added per event ms |")
+        print("|---|---|---|---|")
+        direct = results["direct"]["stream"]
+        for target in results:
+            r = results[target]["stream"]
+            added = "-" if target == "direct" else f"{(r['total_ms'] - direct['total_ms']) / STREAM_EVENTS:.3f}"
+            print(f"| {target} | {r['ttfb_ms']:.2f} | {r['total_ms']:.1f} | {added} |")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
     return 0

@@ -52,6 +52,7 @@ from aegis_addons.wire.stream import TOOL_ARGS
 
 log = logging.getLogger(__name__)
 
+RECHECK_CHARS = 64          # within a line, look for newly final text every this many characters
 REPORT_SCORE = 0.4          # findings at or above this are reported even when the level passes them
 CHECK_FAILED = "danger.check_failed"
 
@@ -84,11 +85,18 @@ class DangerTextFilter:
         self.done = 0               # offset in `raw` up to which text is decided and sent
         self.sent_ends_line = True  # what was sent is empty or ends with a newline
         self.blocked = False
+        self.unchecked = 0          # characters fed since the last look for newly final text
 
     def feed(self, text: str) -> str:
         if self.blocked:
             return ""
         self.raw += text
+        self.unchecked += len(text)
+        # Text becomes final mostly at line ends; between them look only now and then (releasing
+        # later never changes what is sent, only when).
+        if "\n" not in text and self.unchecked < RECHECK_CHARS:
+            return ""
+        self.unchecked = 0
         if self.hold.pending_start(self.raw) <= self.done:
             return ""               # nothing new is final yet
         return self._release(final=False)

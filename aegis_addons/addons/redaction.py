@@ -92,6 +92,7 @@ def read_whitelists(path: str) -> dict[str, list[str]]:
 class Redaction:
     def __init__(self) -> None:
         self.detector: PiiDetector | None = None
+        self.answer_detector: PiiDetector | None = None   # secret rules only, for answers
         self.exact: ExactValueMatcher | None = None
         self.key = b""
         self.whitelists: dict[str, list[str]] = {}
@@ -133,10 +134,14 @@ class Redaction:
                 extra = imported.rules
                 log.info("aegis: %d gitleaks rules loaded", len(extra))
             try:
-                self.detector = PiiDetector(relaxed=ctx.options.aegis_pii_relaxed,
-                                            redact_private_ips=ctx.options.aegis_redact_private_ips,
-                                            disabled_categories=split_list(ctx.options.aegis_disabled_categories),
-                                            extra_rules=extra)
+                settings = dict(relaxed=ctx.options.aegis_pii_relaxed,
+                                redact_private_ips=ctx.options.aegis_redact_private_ips,
+                                disabled_categories=split_list(ctx.options.aegis_disabled_categories),
+                                extra_rules=extra)
+                self.detector = PiiDetector(**settings)
+                # Answers are checked for secrets only (SecretOutputFilter), so their scanner
+                # carries only the secret rules: it runs at every word of a streamed answer.
+                self.answer_detector = PiiDetector(**settings, families=("secret",), seed_phrases=False)
             except RulePackError as e:
                 raise exceptions.OptionsError(f"rule packs: {e}") from e
         if "aegis_secret_values_file" in updated or self.exact is None:
@@ -226,7 +231,7 @@ class Redaction:
             def found(finding) -> None:
                 context.add_findings([finding])
                 context.escalate(ACTION_REDACT)
-            return SecretOutputFilter(self.detector, on_finding=found)
+            return SecretOutputFilter(self.answer_detector, on_finding=found)
 
         if ctx.options.aegis_redact_response_secrets:
             context.response_filters.append(output_secrets)

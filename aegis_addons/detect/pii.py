@@ -176,19 +176,23 @@ class PiiDetector:
       disabled_categories: categories (`pii.phone`) or whole families (`infra`) never reported.
       extra_rules: more `RegexRule`s, e.g. imported from a gitleaks TOML.
       seed_phrases: detect BIP-39 recovery phrases (needs the word lists in `rules/wordlists`).
+      families: only rules of these families (`secret`), e.g. for a scanner of answers that acts on
+        secrets only and should not pay for every PII rule.
     """
 
     def __init__(self, packs: Sequence[str] = DEFAULT_PACKS, *, relaxed: bool = False,
                  redact_private_ips: bool = False, disabled_categories: Iterable[str] = (),
                  extra_rules: Iterable[RegexRule] = (), seed_phrases: bool = True,
-                 rules_dir: str | Path = RULES_DIR) -> None:
+                 rules_dir: str | Path = RULES_DIR, families: Iterable[str] | None = None) -> None:
         names = list(packs) + ([RELAXED_PACK] if relaxed and RELAXED_PACK not in packs else [])
         rules: list[RegexRule] = []
         for name in names:
             rules.extend(load_rule_pack(Path(rules_dir) / f"{name}.yaml"))
         rules.extend(extra_rules)
         self._disabled = frozenset(disabled_categories)
-        self.rules = [r for r in rules if not self._is_disabled(r.category)]
+        wanted = None if families is None else frozenset(families)
+        self.rules = [r for r in rules if not self._is_disabled(r.category)
+                      and (wanted is None or r.category.split(".", 1)[0] in wanted)]
         unknown = {r.anchor for r in self.rules if r.anchor} - set(ANCHORS)
         if unknown:
             raise RulePackError(f"unknown anchor(s) {sorted(unknown)}; known: {sorted(ANCHORS)}")
