@@ -47,7 +47,7 @@ from aegis_addons.detect.sanitize import (
 from aegis_addons.detect.tool_guard import ToolCallGuard
 from aegis_addons.options import add_option
 from aegis_addons.paths import RULES_DIR
-from aegis_addons.policy import LEVELS, Policy, PolicyError, load_policies
+from aegis_addons.policy import Policy, PolicyError, load_policies
 from aegis_addons.wire.stream import TOOL_ARGS
 
 log = logging.getLogger(__name__)
@@ -236,8 +236,8 @@ class OutputGuard:
 
     def sanitizer_for(self, context: FlowContext) -> OutputSanitizer:
         policy = self.policies.get(context.policy) or self.policies["default"]
-        option_level = ctx.options.aegis_security_level
-        level = policy.level(option_level) if option_level in LEVELS else "medium"
+        option_level = ctx.options.aegis_security_level      # validated by the injection stage
+        level = policy.level(option_level)
         return OutputSanitizer(level, {level: policy.output_thresholds(option_level)})
 
     def scan_text(self, text: str) -> list[Finding]:
