@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 
 from mitmproxy import ctx, exceptions, http
 
@@ -59,10 +58,6 @@ CHECK_FAILED = "danger.check_failed"
 Scan = Callable[[str], list[Finding]]
 Report = Callable[[list[Finding], str | None], None]     # findings, action to escalate to (or None)
 OnBlock = Callable[[Finding], None]
-
-
-def _shift(f: Finding, offset: int) -> Finding:
-    return replace(f, start=f.start + offset, end=f.end + offset)
 
 
 class DangerTextFilter:
@@ -118,7 +113,7 @@ class DangerTextFilter:
     def _release(self, final: bool) -> str:
         base = self._scan_base()
         try:
-            findings = [_shift(f, base) for f in self.scan(self.raw[base:])]
+            findings = [f.shifted(base) for f in self.scan(self.raw[base:])]
         except Exception:
             log.exception("aegis: danger scan failed")
             failed = Finding(CHECK_FAILED, self.done, len(self.raw), 1.0, "scan_error",
@@ -128,7 +123,7 @@ class DangerTextFilter:
         if end <= self.done:
             return ""
         chunk = self.raw[self.done:end]
-        window = [_shift(f, -self.done) for f in findings if f.start >= self.done and f.end <= end]
+        window = [f.shifted(-self.done) for f in findings if f.start >= self.done and f.end <= end]
         decision = self.sanitizer.decide(window)
         if decision.blocked_by is not None:
             cut = decision.blocked_by.start

@@ -51,6 +51,7 @@ from aegis_addons.detect.rulepack import (
     RegexRule,
     RulePackError,
     load_rule_pack,
+    lower_same_length,
     shannon_entropy,
 )
 from aegis_addons.paths import RULES_DIR
@@ -124,14 +125,6 @@ def regex_reach(pattern: re.Pattern[str]) -> int:
     return reach(parsed)
 
 
-def _lower_same_length(text: str) -> str:
-    """`text.lower()`, except characters whose lower case is longer stay as they are, so offsets match."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-
-
 class LineRules:
     """Runs rules per the streaming contract of the module docstring and says what is still pending."""
 
@@ -165,7 +158,7 @@ class LineRules:
 
     def scan(self, text: str) -> Iterator[Finding]:
         """Every rule's findings (overlapping ones included), line rules line by line."""
-        lowered = _lower_same_length(text)
+        lowered = lower_same_length(text)
         breaks = [m.start() for m in _NEWLINE.finditer(text)]
         n_lines = len(breaks) + 1
         # Which lines hold a keyword, computed once per keyword: many rules share keywords.
@@ -195,7 +188,7 @@ class LineRules:
         start = max(text.rfind("\n") + 1, n - self.line_reach)
         if self.multi_rules:
             tail_from = max(0, n - self.multi_reach)
-            tail = _lower_same_length(text[tail_from:])
+            tail = lower_same_length(text[tail_from:])
             for size in range(min(self.longest_keyword - 1, len(tail)), 0, -1):
                 if tail[-size:] in self.keyword_prefixes:   # a keyword cut off at the end
                     start = min(start, n - size)

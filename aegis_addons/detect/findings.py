@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,10 @@ class Finding:
 
     def overlaps(self, other: Finding) -> bool:
         return self.start < other.end and other.start < self.end
+
+    def shifted(self, offset: int) -> Finding:
+        """The same finding with its span moved by `offset` (from a window's offsets to the text's)."""
+        return replace(self, start=self.start + offset, end=self.end + offset)
 
 
 def resolve_overlaps(findings: list[Finding]) -> list[Finding]:

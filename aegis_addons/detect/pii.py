@@ -10,14 +10,18 @@ Categories are `pii.<kind>` and `secret.<kind>` (`infra.<kind>` in relaxed mode)
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from aegis_addons.detect import validators
 from aegis_addons.detect.findings import Finding, resolve_overlaps
-from aegis_addons.detect.rulepack import RegexRule, RulePackError, load_rule_pack
+from aegis_addons.detect.rulepack import (
+    RegexRule,
+    RulePackError,
+    load_rule_pack,
+    lower_same_length,
+)
 from aegis_addons.paths import RULES_DIR
 
 DEFAULT_PACKS = ("pii", "secrets")
@@ -60,18 +64,6 @@ def _windows(anchor: re.Pattern[str], margin: int, text: str) -> list[tuple[int,
     return windows
 
 
-def _shift(finding: Finding, offset: int) -> Finding:
-    return dataclasses.replace(finding, start=finding.start + offset, end=finding.end + offset)
-
-
-def _lower_same_length(text: str) -> str:
-    """Lower-case without changing offsets (`İ`.lower() is two characters), so spans stay aligned."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-
-
 class SeedPhraseDetector:
     """BIP-39 recovery phrases in English or Chinese (simplified).
 
@@ -100,7 +92,7 @@ class SeedPhraseDetector:
         self._zh = {w: i for i, w in enumerate(validators.bip39_wordlist("chinese_simplified"))}
 
     def scan(self, text: str, lowered: str | None = None) -> list[Finding]:
-        lowered = _lower_same_length(text) if lowered is None else lowered
+        lowered = lower_same_length(text) if lowered is None else lowered
         found: list[Finding] = []
         if self._may_have_run(lowered.translate(self._SEPARATORS).split()):
             for m in self._EN_RUN.finditer(lowered):
@@ -217,7 +209,7 @@ class PiiDetector:
             # Terminal output pasted into a prompt: colour codes would glue onto the values
             # (`\x1b[93msk-...`). Blank them out with spaces so offsets stay the same.
             text = _ANSI_ESCAPE.sub(lambda m: " " * len(m.group()), text)
-        lowered = _lower_same_length(text)
+        lowered = lower_same_length(text)
         found: list[Finding] = []
         for rule in self._whole_text_rules:
             found.extend(rule.scan(text, lowered))
@@ -226,7 +218,7 @@ class PiiDetector:
                 for start, end in _windows(*ANCHORS[name], text):
                     window, window_lowered = text[start:end], lowered[start:end]
                     for rule in rules:
-                        found.extend(_shift(f, start) for f in rule.scan(window, window_lowered))
+                        found.extend(f.shifted(start) for f in rule.scan(window, window_lowered))
         found = [f for f in found if self._keep(f, text[f.start:f.end])]
         if self._seeds is not None:
             found.extend(self._seeds.scan(text, lowered))

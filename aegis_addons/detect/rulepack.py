@@ -65,6 +65,14 @@ _FLAG_NAMES = {"IGNORECASE": re.IGNORECASE, "MULTILINE": re.MULTILINE, "DOTALL":
                "VERBOSE": re.VERBOSE}
 
 
+def lower_same_length(text: str) -> str:
+    """Lower-case without changing offsets (`İ`.lower() is two characters), so spans stay aligned."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
 def shannon_entropy(value: str) -> float:
     """Bits per character; random base64 tokens score above 4, English words below 3.5."""
     if not value:
