@@ -9,7 +9,7 @@ from mitmproxy import http
 from aegis_addons.addons.answers import STREAMED_BYTES
 from aegis_addons.addons.redaction import SESSION as REDACTION_SESSION
 from aegis_addons.addons.state import GatewayState
-from aegis_addons.context import get_context
+from aegis_addons.context import ROUTE_LOCAL, get_context
 
 _AUDITED = "aegis_audited"
 
@@ -36,7 +36,9 @@ def audit_row(flow: http.HTTPFlow) -> dict:
         "route": context.route,
         "token_hint": context.token_hint,
         "method": flow.request.method,
-        "host": flow.request.pretty_host[:255],
+        # Routed flows were pointed at their upstream (host and Host header agree); the gateway's own
+        # answers keep the Host header the client sent.
+        "host": (flow.request.pretty_host if context.route == ROUTE_LOCAL else flow.request.host)[:255],
         "path": flow.request.path.split("?", 1)[0][:2048],
         "status": response.status_code if response else None,
         "action": context.action,

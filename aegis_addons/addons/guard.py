@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -31,6 +32,13 @@ _REPLAY_MEMORY = 100_000
 DECODABLE_ENCODINGS = frozenset({"gzip", "deflate", "br", "zstd"})
 
 
+def strip_aegis_headers(headers: http.Headers) -> None:
+    """Remove every `x-aegis-*` header (any case): only the gateway may speak in that namespace."""
+    if any(name[:8].lower() == b"x-aegis-" for name, _ in headers.fields):
+        headers.fields = tuple((name, value) for name, value in headers.fields
+                               if name[:8].lower() != b"x-aegis-")
+
+
 def client_address(peer_ip: str, forwarded_for: str | None,
                    trusted: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> str:
     """The client's address: walk `X-Forwarded-For` from the right while the hop is trusted."""
@@ -43,6 +51,7 @@ def client_address(peer_ip: str, forwarded_for: str | None,
     return address
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_ip(text: str) -> str:
     try:
         ip = ipaddress.ip_address(text.strip("[]"))
@@ -53,6 +62,7 @@ def normalize_ip(text: str) -> str:
     return str(ip)
 
 
+@functools.lru_cache(maxsize=4096)
 def is_loopback(address: str) -> bool:
     try:
         return ipaddress.ip_address(address).is_loopback
@@ -158,8 +168,7 @@ class Guard:
         # yet and the router rewrites the path), then drop every x-aegis-* header.
         flow.metadata["aegis_signature"] = (headers.get(TIMESTAMP_HEADER), headers.get(SIGNATURE_HEADER),
                                             flow.request.path)
-        for name in {k.lower() for k in headers.keys() if k.lower().startswith("x-aegis-")}:
-            del headers[name]
+        strip_aegis_headers(headers)
 
         if not admitted:
             return

@@ -11,12 +11,13 @@ everything else is refused.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import re
 from urllib.parse import urlsplit
 
 from mitmproxy import ctx, exceptions, http
-from mitmproxy.net.http import url as mitm_url
 from mitmproxy.proxy.mode_specs import ReverseMode
 
 from aegis_addons.addons.guard import is_loopback
@@ -54,17 +55,32 @@ DEFAULT_LLM_HOSTS = ("api.openai.com,api.anthropic.com,generativelanguage.google
                      "api.together.xyz,api.cohere.com,api.perplexity.ai,*.openai.azure.com")
 
 
+_ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
+
+
 def point_at(flow: http.HTTPFlow, url: str) -> None:
     """Send the flow to `url` (scheme, host, port, path and query) with a matching Host header."""
-    parts = urlsplit(url)
-    scheme = parts.scheme
-    port = parts.port or (443 if scheme == "https" else 80)
+    origin = _ORIGIN.match(url)
+    if origin is None:
+        raise ValueError(f"not an absolute URL: {url!r}")
+    path = url[origin.end():].partition("#")[0]
+    scheme, host, port, host_header = _split_origin(origin.group())
     request = flow.request
     request.scheme = scheme
     request.port = port
-    request.host = parts.hostname
-    request.path = parts.path + (f"?{parts.query}" if parts.query else "") or "/"
-    request.host_header = mitm_url.hostport(scheme, parts.hostname, port)
+    request.host = host
+    request.path = path if path.startswith("/") else "/" + path
+    request.host_header = host_header
+
+
+@functools.lru_cache(maxsize=1024)
+def _split_origin(origin: str) -> tuple[str, str, int, str]:
+    """scheme, host, port and Host header of `scheme://host[:port]`; cached, as upstreams are few."""
+    parts = urlsplit(origin)
+    default_port = 443 if parts.scheme == "https" else 80
+    port = parts.port or default_port
+    name = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname  # IPv6 literal
+    return parts.scheme, parts.hostname, port, name if port == default_port else f"{name}:{port}"
 
 
 class Router:

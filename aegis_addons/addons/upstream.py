@@ -15,6 +15,7 @@ import logging
 from mitmproxy import http
 
 from aegis_addons import mitm_patches
+from aegis_addons.addons.guard import strip_aegis_headers
 from aegis_addons.context import ROUTE_LOCAL, get_context, has_context
 from aegis_addons.errors import make_error
 
@@ -54,6 +55,4 @@ class Upstream:
     def responseheaders(self, flow: http.HTTPFlow) -> None:
         if get_context(flow).error_code is not None:
             return  # gateway-made response
-        headers = flow.response.headers
-        for name in {k.lower() for k in headers.keys() if k.lower().startswith("x-aegis-")}:
-            del headers[name]
+        strip_aegis_headers(flow.response.headers)

@@ -6,6 +6,7 @@ Token routes:  /v1/__gw__/t/<token>[__redact|__passthrough]/<rest>
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -66,16 +67,24 @@ def join_upstream(base: str, rest: str) -> str:
     SDKs differ: the openai SDK with base `.../t/<tok>` sends `/chat/completions`, the Anthropic SDK
     sends `/v1/messages`. With an upstream base ending in `/v1`, both must land on `/v1/...` once.
     """
+    origin, base_path, version = _split_base(base)
     path, _, query = rest.partition("?")
+    if version and (path == "/" + version or path.startswith("/" + version + "/")):
+        path = path[len(version) + 1:]
+    joined = base_path + path if path not in ("", "/") else (base_path or "/")
+    url = f"{origin}{joined}"
+    return f"{url}?{query}" if query else url
+
+
+@functools.lru_cache(maxsize=1024)
+def _split_base(base: str) -> tuple[str, str, str]:
+    """`scheme://netloc`, the path without a trailing slash, and its last segment if it is a version
+    (`v1`, `v1beta`); cached because every routed request joins onto one of a few upstream bases."""
     parts = urlsplit(base)
     base_path = parts.path.rstrip("/")
     base_last = base_path.rsplit("/", 1)[-1]
-    if base_last and _VERSION_SEGMENT.match(base_last):
-        if path == "/" + base_last or path.startswith("/" + base_last + "/"):
-            path = path[len(base_last) + 1:]
-    joined = base_path + path if path not in ("", "/") else (base_path or "/")
-    url = f"{parts.scheme}://{parts.netloc}{joined}"
-    return f"{url}?{query}" if query else url
+    return (f"{parts.scheme}://{parts.netloc}", base_path,
+            base_last if base_last and _VERSION_SEGMENT.match(base_last) else "")
 
 
 def validate_upstream_base(base: str) -> str:
