@@ -128,24 +128,39 @@ async def stream_run(url: str, runs: int) -> dict:
     return {"ttfb_ms": statistics.median(ttfb), "total_ms": statistics.median(total), "events": events}
 
 
-def measure(name: str, url: str, args) -> dict:
-    out = {}
+def measure(targets: dict[str, str], args) -> dict[str, dict]:
+    """Latency of every target in interleaved rounds, then throughput and streaming per target.
+
+    The latency runs alternate between the targets (`--rounds` rounds of `--requests / rounds` each),
+    so that a slow spell of the shared machine lands on all targets alike instead of on whichever
+    target happened to run then; the ratios between targets are what the README reports.
+    """
+    out: dict[str, dict] = {name: {} for name in targets}
+    per_round = max(1, args.requests // args.rounds)
     for label, body in PAYLOADS.items():
-        lat = asyncio.run(latency_run(url, body, args.requests))
-        rps = asyncio.run(throughput_run(url, body, args.seconds, 16))
-        out[label] = {"p50_ms": statistics.median(lat), "p99_ms": percentile(lat, 0.99), "rps_c16": rps}
-        print(f"  {name:<14} {label:<10} p50 {out[label]['p50_ms']:6.2f} ms  "
-              f"p99 {out[label]['p99_ms']:6.2f} ms  c16 {rps:7.0f} req/s", flush=True)
+        latencies: dict[str, list[float]] = {name: [] for name in targets}
+        for _ in range(args.rounds):
+            for name, url in targets.items():
+                latencies[name] += asyncio.run(latency_run(url, body, per_round))
+        for name, url in targets.items():
+            lat = latencies[name]
+            rps = asyncio.run(throughput_run(url, body, args.seconds, 16))
+            out[name][label] = {"p50_ms": statistics.median(lat), "p99_ms": percentile(lat, 0.99),
+                                "rps_c16": rps}
+            print(f"  {name:<16} {label:<10} p50 {statistics.median(lat):6.2f} ms  "
+                  f"p99 {percentile(lat, 0.99):6.2f} ms  c16 {rps:7.0f} req/s", flush=True)
     if args.stream_runs:
-        out["stream"] = asyncio.run(stream_run(url, args.stream_runs))
-        print(f"  {name:<14} stream     ttfb {out['stream']['ttfb_ms']:6.2f} ms  "
-              f"total {out['stream']['total_ms']:7.1f} ms  ({out['stream']['events']} events)", flush=True)
+        for name, url in targets.items():
+            out[name]["stream"] = stream = asyncio.run(stream_run(url, args.stream_runs))
+            print(f"  {name:<16} stream     ttfb {stream['ttfb_ms']:6.2f} ms  "
+                  f"total {stream['total_ms']:7.1f} ms  ({stream['events']} events)", flush=True)
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=400, help="requests per latency run (c=1)")
+    parser.add_argument("--requests", type=int, default=400, help="requests per target and payload (c=1)")
+    parser.add_argument("--rounds", type=int, default=8, help="interleaved latency rounds the requests are split into")
     parser.add_argument("--seconds", type=float, default=6.0, help="length of each c=16 run")
     parser.add_argument("--stream-runs", type=int, default=10, help="streamed answers per target (0: skip)")
     parser.add_argument("--json", help="write the results to this file")
@@ -175,11 +190,12 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"mitmdump {subprocess.run([str(MITMDUMP), '--version'], capture_output=True, text=True).stdout.split()[1]}"
               f", Python {sys.version.split()[0]}, {os.cpu_count()} cores", flush=True)
-        results["direct"] = measure("direct", f"{mock_url}/v1/chat/completions", args)
-        results["mitmdump"] = measure("bare mitmdump", f"http://127.0.0.1:{bare_port}/v1/chat/completions", args)
-        results["aegis foundation"] = measure(
-            "aegis (routing)", f"{gateway.url}/v1/__gw__/t/{token}__passthrough/chat/completions", args)
-        results["aegis full"] = measure("aegis (full)", f"{gateway.url}/v1/__gw__/t/{token}/chat/completions", args)
+        results = measure({
+            "direct": f"{mock_url}/v1/chat/completions",
+            "mitmdump": f"http://127.0.0.1:{bare_port}/v1/chat/completions",
+            "aegis foundation": f"{gateway.url}/v1/__gw__/t/{token}__passthrough/chat/completions",
+            "aegis full": f"{gateway.url}/v1/__gw__/t/{token}/chat/completions",
+        }, args)
         gateway.stop()
     finally:
         for proc in procs:
