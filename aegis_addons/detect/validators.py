@@ -385,3 +385,50 @@ def secret_value(value: str) -> bool:
     if "://" in v or v.startswith(("/", "./", "~/")) or re.fullmatch(r"[\w.-]+\.[a-z]{2,4}", v):
         return False
     return not re.fullmatch(r"\d{1,5}|0x[0-9a-fA-F]+", v)
+
+
+@validator("jfrog_api_key")
+def jfrog_api_key(value: str) -> bool:
+    """JFrog API keys (`AKCp...`, 73 characters) are Base58 of 54 bytes: a value with `0`, `O`, `I`
+    or `l`, or of another decoded size, is not one (random base64 starting with `AKCp` rarely passes)."""
+    raw = base58_decode(value)
+    return raw is not None and len(raw) == 54 and len(set(value)) > 20
+
+
+_DECIMAL_ID = re.compile(rb"[1-9]\d{0,19}:")
+
+
+@validator("atlassian_pat")
+def atlassian_pat(value: str) -> bool:
+    """Jira / Confluence / Bitbucket data-center personal access tokens are base64 of
+    `<numeric id>:<random bytes>`; the random part must not be printable text (base64 of an ordinary
+    `12345:hello world` string is not a token)."""
+    try:
+        raw = base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    m = _DECIMAL_ID.match(raw)
+    if not m:
+        return False
+    rest = raw[m.end():]
+    return len(rest) >= 16 and not all(32 <= b < 127 for b in rest) and len(set(rest)) >= len(rest) // 2
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|"
+                   r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")
+_LOWER_RUN = re.compile(r"[a-z]{6}")
+_RUN_OF_FOUR = re.compile(r"(.)\1\1\1|0123|1234|2345|3456|4567|5678|6789|abcd|bcde|cdef", re.IGNORECASE)
+
+
+@validator("uuid_or_random_token")
+def uuid_or_random_token(value: str) -> bool:
+    """A UUID that is not a made-up one (`12345678-1234-...`, `aaaa...`), or random key material
+    (`random_token`); used where only a bare word (`api key`, `secret`) precedes the value."""
+    if looks_like_placeholder(value):
+        return False
+    if _UUID.fullmatch(value):
+        return _RUN_OF_FOUR.search(value.replace("-", "")) is None
+    if len(value) < 16 or not random_token(value) or _LOWER_RUN.search(value):
+        return False
+    # camelCase names with a number (`ProjectApiKey2024Name`) have few digits and long lower-case runs
+    return sum(c.isdigit() for c in value) >= 3 and sum(c.isupper() for c in value) >= 3

@@ -368,3 +368,122 @@ def test_credential_validators():
     assert not validators.random_token("a_rather_long_snake_case_identifier")
     assert validators.base64_private_jwk("eyJrdHkiOiAib2N0IiwgImsiOiAiUjNrOVFmTG0yWnBUN3ZXYzBOYlloNEdzOEpkRWExVW8ifQ==")
     assert not validators.base64_private_jwk("eyJrdHkiOiAiRUMiLCAieCI6ICJSM2s5UWZMbTJacFQ3dldjME5iWWg0R3M4SmRFYTFVbyJ9")
+
+
+# --- structure-checked provider keys, JWK objects, UUID-shaped secrets next to a credential word -------
+
+UUID_SECRET = "3f1c9a7e-5b2d-4e8f-9a61-7c0d2e4b8f13"
+RANDOM_SECRET = "Zm9v8Ja3kLw0q2rTnBv7xQ"
+# base64 of `345678901234:` + 20 random bytes (the shape of a Jira / Confluence data-center PAT)
+JIRA_PAT = "MzQ1Njc4OTAxMjM0Osbx0uOktZaHeGlaSzwtHg8aKzxN"
+# `AKCp` + 69 Base58 characters that decode to 54 bytes (the shape of a JFrog API key)
+JFROG_KEY = "AKCpMASi45ub7Qe4ZE36UT5G6cU4ud8Fhhe4deS4F3cw9KTAb8dLcukC7edhDQ7cn5d4gEYkb"
+JWK_D = "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"
+
+# (text, category, exact value that must be reported); every value is synthetic
+CONTEXT_POSITIVES = [
+    # tokens whose structure is checked, so no provider word has to be near
+    (f"paste: {JIRA_PAT}", "secret.atlassian_pat", JIRA_PAT),
+    (f"blob/{JIRA_PAT}/tail", "secret.atlassian_pat", JIRA_PAT),
+    (f"配置文件里是 {JIRA_PAT} 这一串", "secret.atlassian_pat", JIRA_PAT),
+    (f"X-Api: {JFROG_KEY}", "secret.jfrog_api_key", JFROG_KEY),
+    (f"制品库的 {JFROG_KEY}", "secret.jfrog_api_key", JFROG_KEY),
+    # JWK private members in JSON, Python and YAML, and the `kty` of an object that holds one
+    (f"{{'kty': 'EC', 'crv': 'P-256', 'd': '{JWK_D}'}}", "secret.json_web_key_private", JWK_D),
+    (f"keys:\n  - kty: oct\n    k: {RANDOM_SECRET}", "secret.json_web_key_private", RANDOM_SECRET),
+    (f'{{\n  "kty": "EC",\n  "crv": "P-256",\n  "d": "{JWK_D}"\n}}', "secret.json_web_key_private",
+     '"kty": "EC"'),
+    (f'{{"d": "{JWK_D}", "kty": "OKP"}}', "secret.json_web_key_private", '"kty": "OKP"'),
+    # UUIDs and random values after a credential word with no separator
+    (f"heroku api key {UUID_SECRET}", "secret.generic_secret_assignment", UUID_SECRET),
+    (f"the client secret {RANDOM_SECRET} expires soon", "secret.generic_secret_assignment", RANDOM_SECRET),
+    (f"| Secret | {UUID_SECRET} |", "secret.generic_secret_assignment", UUID_SECRET),
+    (f"Subscription key `{UUID_SECRET}`", "secret.generic_secret_assignment", UUID_SECRET),
+    (f"API密钥 {UUID_SECRET}", "secret.secret_assignment_cn", UUID_SECRET),
+    (f"访问令牌{RANDOM_SECRET}已过期", "secret.secret_assignment_cn", RANDOM_SECRET),
+    (f"我的私钥 {UUID_SECRET.upper()}", "secret.secret_assignment_cn", UUID_SECRET.upper()),
+    # a closing parenthesis between the key word and the separator
+    ("Key(ANYSecret):IhqSb1Gg", "secret.generic_secret_assignment", "IhqSb1Gg"),
+    ("Secret(ANYKey)=Gq0pbqfi14ZgTsNOVM14", "secret.generic_secret_assignment", "Gq0pbqfi14ZgTsNOVM14"),
+    # provider formats
+    ("DT_API_TOKEN=dt0c01.ST2EY72KQINMH574WMNVI7YN.G3DFPBEJYMODIDAEX454M7YWBUVEFOWKPRVMWFASS64NFH52PX6BNDVFFM572RZM",
+     "secret.dynatrace_api_token",
+     "dt0c01.ST2EY72KQINMH574WMNVI7YN.G3DFPBEJYMODIDAEX454M7YWBUVEFOWKPRVMWFASS64NFH52PX6BNDVFFM572RZM"),
+    ("token v4.local.QAxIpVe-ECVNI1z4xQbm_qQYomyT3h8FtV8bxkz8pBJWkT8f7HtlOpbroPDEZUKop", "secret.paseto_token",
+     "v4.local.QAxIpVe-ECVNI1z4xQbm_qQYomyT3h8FtV8bxkz8pBJWkT8f7HtlOpbroPDEZUKop"),
+    ("CFPAT-q7wT2mZp9Lx4Rb8Nc3Vd6Hf1Js5Gy0Ue7Ai2Ok9Pl4M", "secret.contentful_pat",
+     "CFPAT-q7wT2mZp9Lx4Rb8Nc3Vd6Hf1Js5Gy0Ue7Ai2Ok9Pl4M"),
+    ("patQ7wT2mZp9Lx4Rb.3f1c9a7e5b2d4e8f9a617c0d2e4b8f133f1c9a7e5b2d4e8f9a617c0d2e4b8f13", "secret.airtable_pat",
+     "patQ7wT2mZp9Lx4Rb.3f1c9a7e5b2d4e8f9a617c0d2e4b8f133f1c9a7e5b2d4e8f9a617c0d2e4b8f13"),
+    ("CCIPAT_Q7wT2mZp9Lx4Rb8Nc3Vd6H_3f1c9a7e5b2d4e8f9a617c0d2e4b8f133f1c9a7e", "secret.circleci_token",
+     "CCIPAT_Q7wT2mZp9Lx4Rb8Nc3Vd6H_3f1c9a7e5b2d4e8f9a617c0d2e4b8f133f1c9a7e"),
+    ("xapp-1-A04QX7PLM2K-4821930475361-9f8e7d6c5b4a39281706f5e4d3c2b1a0", "secret.slack_token",
+     "xapp-1-A04QX7PLM2K-4821930475361-9f8e7d6c5b4a39281706f5e4d3c2b1a0"),
+    ("sk-org-Ab3dEf6hIj9kLm2nT3BlbkFJQr5tUv8wXy1zAb4c", "secret.openai_api_key",
+     "sk-org-Ab3dEf6hIj9kLm2nT3BlbkFJQr5tUv8wXy1zAb4c"),
+    ("sl.u." + "Kq7wT2mZp9Lx4Rb8Nc3Vd6Hf1Js5Gy0Ue7Ai2Ok9Pl4Mn8Bv3Cx6" * 3, "secret.dropbox_token",
+     "sl.u." + "Kq7wT2mZp9Lx4Rb8Nc3Vd6Hf1Js5Gy0Ue7Ai2Ok9Pl4Mn8Bv3Cx6" * 3),
+]
+
+
+@pytest.mark.parametrize(("text", "category", "value"), CONTEXT_POSITIVES,
+                         ids=[p[1] + ":" + p[0][:24] for p in CONTEXT_POSITIVES])
+def test_context_positive(detector, text, category, value):
+    assert (category, value) in found(detector, text)
+
+
+# Plain UUIDs, hashes, base64 and placeholders near (or without) the same words: must survive untouched.
+CONTEXT_LOOKALIKES = [
+    f"request id {UUID_SECRET}",
+    f"the key {UUID_SECRET} was not found",
+    f"idempotency key {UUID_SECRET}",
+    f"object key {UUID_SECRET}",
+    f"trace {UUID_SECRET} # tp",
+    "api key 12345678-1234-1234-1234-123456789012",
+    "api key 00000000-0000-0000-0000-000000000000",
+    "secret SecretManagerServiceClient2",
+    "subscription key ProjectApiKey2024Name",
+    "api key YOUR_API_KEY_HERE_0000000",
+    "secret key: sk-...",
+    "the client secret [[AEGIS:GENERIC_SECRET_ASSIGNMENT:3f1c9a7e]] was removed",
+    f"请求编号 {UUID_SECRET}",
+    "密钥 12345678-1234-1234-1234-123456789012",
+    "令牌 ProjectApiKey2024Name",
+    "def f(secret): pass",
+    "if (token): return token",
+    "see v4.public.md for details",
+    "MTIzNDU2Nzg5MDEyOmhlbGxvIHdvcmxkLCBob3cgYXJl",  # base64 of `123456789012:hello world, how are`
+    "MkFCREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZn",
+    JFROG_KEY[:-1] + "0",  # `0` is not a Base58 digit
+    '{"kty": "RSA", "e": "AQAB", "kid": "2024-signing-key-01", "alg": "RS256"}',
+    '{"kty": "oct", "alg": "HS256", "use": "sig"}',
+    "kty = 'oct'; k = base64url_encode(secret_bytes)",
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+]
+
+
+@pytest.mark.parametrize("text", CONTEXT_LOOKALIKES)
+def test_context_lookalike_survives(detector, text):
+    assert found(detector, text) == []
+
+
+def test_answer_scanner_leaves_placeholders_after_credential_words():
+    answer = PiiDetector(families=("secret",))
+    for text in ("api key [[AEGIS:GENERIC_SECRET_ASSIGNMENT:a1b2c3d4]]",
+                 "访问令牌 [[AEGIS:SECRET_ASSIGNMENT_CN:a1b2c3d4]]",
+                 "client secret AEGIS:GENERIC_SECRET_ASSIGNMENT:0f1e2d3c4b5a6978",
+                 '{"kty": "oct", "k": "[[AEGIS:JSON_WEB_KEY_PRIVATE:a1b2c3d4]]"}',
+                 f"blob [[AEGIS:ATLASSIAN_PAT:a1b2c3d4]] {JIRA_PAT[:20]}"):
+        assert found(answer, text) == [], text
+
+
+def test_structure_validators():
+    assert validators.atlassian_pat(JIRA_PAT)
+    assert not validators.atlassian_pat("MTIzNDU2Nzg5MDEyOmhlbGxvIHdvcmxkLCBob3cgYXJl")
+    assert validators.jfrog_api_key(JFROG_KEY)
+    assert not validators.jfrog_api_key(JFROG_KEY[:-1] + "0")
+    assert not validators.jfrog_api_key(JFROG_KEY[:-3])
+    assert validators.uuid_or_random_token(UUID_SECRET) and validators.uuid_or_random_token(RANDOM_SECRET)
+    for value in ["12345678-1234-1234-1234-123456789012", "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa",
+                  "ProjectApiKey2024Name", "getUserById2Async", "Zm9v8Ja3kLw0q2rT"[:15]]:
+        assert not validators.uuid_or_random_token(value), value
