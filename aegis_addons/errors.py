@@ -16,8 +16,8 @@ from mitmproxy import http
 
 from aegis_addons.context import ACTION_BLOCK, FlowContext
 
-# code -> HTTP status. The first eleven are the wire contract's; the rest cover the boundary checks
-# and the generic proxy, which the contract's list does not name.
+# code -> HTTP status. The first eleven are the wire contract's; the rest cover the boundary checks,
+# the generic proxy and a withheld answer, which the contract's list does not name.
 STATUS_BY_CODE: dict[str, int] = {
     "token_not_found": 404,
     "token_route_required": 403,
@@ -37,6 +37,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "host_not_allowed": 403,
     "route_not_found": 404,
     "invalid_request_body": 400,
+    "answer_withheld": 502,
 }
 
 

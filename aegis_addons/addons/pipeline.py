@@ -7,10 +7,10 @@ Two reasons not to hand mitmproxy the stages as separate addons:
   script's addons* for the event, then carries on with the flow. A crash in a request stage would
   then also skip the stages after it (the body commit, the upstream hop's unfinished-stage check) and
   the request would leave unscanned. Here every stage runs in its own guard; a request-side stage that
-  raises gets the request refused with `403 request_blocked` (the upstream is never called), and the
-  stages after it still run, so the flow is answered, stamped and audited as usual. A response-side
-  stage that raises is logged and noted in the audit record; the response stages guard their own
-  detectors (an answer filter that fails withholds the rest of the answer).
+  raises gets the request refused with `403 request_blocked` (the upstream is never called), a stage
+  that raises on a buffered answer gets it replaced by `502 answer_withheld`, and in both cases the
+  stages after it still run, so the flow is answered, stamped and audited as usual. (Streamed answers
+  are checked inside the stream editor, whose filters fail closed themselves.)
 - **Cost per event.** mitmproxy walks every addon for every event, and fires `update` after each flow
   event; one addon with a precomputed list per hook costs a fraction of thirteen walked one by one.
 
@@ -114,7 +114,14 @@ class Pipeline:
         log.error("aegis: stage %s failed in %s for %s: %r", name, hook, context.request_id, error,
                   exc_info=error)
         context.notes.append(f"stage_failed:{name}.{hook}")
-        if refuse and flow.response is None:
-            flow.response = make_error(context, "request_blocked",
-                                       "the gateway could not check this request and did not forward it",
+        if refuse:
+            if flow.response is None:
+                flow.response = make_error(context, "request_blocked",
+                                           "the gateway could not check this request and did not forward it",
+                                           detail={"failed_stage": name})
+        elif (hook == "response" and flow.response is not None and not flow.response.stream
+              and context.error_code is None):
+            # A buffered answer that a stage could not finish checking is withheld, not passed on.
+            flow.response = make_error(context, "answer_withheld",
+                                       "the gateway could not check the upstream's answer and withheld it",
                                        detail={"failed_stage": name})

@@ -118,13 +118,15 @@ async def test_a_request_stage_that_crashes_refuses_the_request_and_later_stages
     assert any("broken broke in" in r.getMessage() for r in caplog.records)
 
 
-async def test_a_response_stage_that_crashes_does_not_skip_the_audit():
+async def test_a_response_stage_that_crashes_withholds_the_answer_and_does_not_skip_the_audit():
     log = []
     pipeline = Pipeline([Crashing(log, "broken", "response"), Recorder(log, "audit")])
     with taddons.context(pipeline) as tctx:
         flow = chat_flow()
         await run_flow(tctx, flow)
-    assert flow.response.status_code == 200
+    assert flow.response.status_code == 502
+    body = json.loads(flow.response.text)
+    assert body["error_code"] == "answer_withheld" and body["detail"] == {"failed_stage": "Crashing"}
     assert ("audit", "response") in log
     assert "stage_failed:Crashing.response" in get_context(flow).notes
 
