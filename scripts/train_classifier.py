@@ -7,13 +7,17 @@ plus the hand-written templates of `scripts/injection_templates.py`.
 
 Split (stable, documented in the model card): a row's bucket is the first 8 hex digits of
 SHA-256(normalized, lower-cased, stripped text) modulo 10. Buckets 0-1 are the held-out test split (20%,
-never trained on, never used to pick anything), bucket 2 is the validation split (10%, used only to pick
-the threshold), buckets 3-9 are trained on. Templates are split the same way but their buckets 0-1 are
-dropped, so the held-out split is made of corpus rows only. Hashing the normalized text keeps
-near-duplicates (differing only in case, width or spacing) on the same side of the split.
+never trained on, never used to pick anything; `scripts/eval_injection.py` reports on it). Buckets 2-9 are
+the training side. (`split_of` still names bucket 2 "val": it was the threshold split before the threshold
+was chosen by cross-validation; the held-out buckets are unchanged.) Templates are split the same way and
+their buckets 0-1 are dropped, so the held-out split is made of corpus rows only. Hashing the normalized
+text keeps near-duplicates (differing only in case, width or spacing) on the same side of the split.
 
-Threshold: the lowest probability, but not below 0.5, at which the validation false-positive rate is
-at most `--max-val-fpr` for English and for Chinese each.
+Threshold: chosen by `--folds`-fold cross-validation on the training side only. The training corpus rows
+are cut into folds by another hash of the same key; each fold is scored by a model fit on the other folds
+plus all templates, and the threshold is the lowest probability, not below 0.5, at which the out-of-fold
+false-positive rate is at most `--max-cv-fpr` for English and for Chinese each. The shipped model is then
+fit on the whole training side (corpus rows and templates of buckets 2-9).
 """
 
 from __future__ import annotations
@@ -69,6 +73,25 @@ def _rates(labels: np.ndarray, flagged: np.ndarray) -> dict[str, float]:
             "balanced_accuracy": (recall + 1 - fpr) / 2 if pos.any() and neg.any() else float("nan")}
 
 
+def build_pipeline(C: float) -> Pipeline:
+    """The untrained TF-IDF + logistic-regression pipeline (also used by the cross-validation)."""
+    return Pipeline([
+        ("tfidf", TfidfVectorizer(analyzer=analyze, sublinear_tf=True, min_df=2,
+                                  max_features=MAX_FEATURES, dtype=np.float32)),
+        ("clf", LogisticRegression(C=C, class_weight="balanced", max_iter=2000)),
+    ])
+
+
+def shrink(pipeline: Pipeline) -> None:
+    """Drop what prediction does not need and store weights as float32 (a smaller artifact)."""
+    vectorizer, model = pipeline.named_steps["tfidf"], pipeline.named_steps["clf"]
+    if hasattr(vectorizer, "stop_words_"):
+        del vectorizer.stop_words_  # the features cut by max_features: large and not needed to predict
+    model.coef_ = model.coef_.astype(np.float32)
+    model.intercept_ = model.intercept_.astype(np.float32)
+    vectorizer.idf_ = vectorizer.idf_.astype(np.float32)
+
+
 def pick_threshold(probs: np.ndarray, labels: np.ndarray, langs: np.ndarray, max_fpr: float) -> float:
     threshold = 0.5
     for lang in ("en", "zh"):  # `threshold` starts at 0.5: never flag below even odds
@@ -85,7 +108,7 @@ def _fmt(x: float) -> str:
     return "n/a" if x != x else f"{x:.3f}"
 
 
-def write_card(path: Path, metadata: dict, test_metrics: dict[str, dict], val_metrics: dict) -> None:
+def write_card(path: Path, metadata: dict, test_metrics: dict[str, dict], cv_metrics: dict[str, dict]) -> None:
     counts = metadata["training"]
     lines = [
         "# Injection classifier: model card",
@@ -101,17 +124,19 @@ def write_card(path: Path, metadata: dict, test_metrics: dict[str, dict], val_me
         f"{FEATURES_VERSION}): on the normalized text (NFKC, look-alike letters mapped, invisible "
         "characters removed, whitespace collapsed), lower-cased. Latin-script words give word unigrams "
         "and bigrams; runs of Chinese characters give character unigrams and bigrams (Chinese has no "
-        "word spaces). Character 4-grams of Latin words were tried and dropped: four times the features "
-        "and scoring time, no better on the held-out or evaluation-only rows.",
+        "word spaces). Tried in cross-validation on the training side and dropped: word trigrams and "
+        "80,000 features (no change), character 4-grams of Latin words (one more English attack of 74 "
+        "caught, for several times the features and scoring time).",
         f"- Vocabulary size: {metadata['n_features']}. Artifact size: {metadata['artifact_bytes']:,} bytes.",
         f"- Long texts are scored by windows of about {WINDOW} characters overlapping by half "
         f"(stride {STRIDE}); the text's score is the maximum over windows.",
-        f"- Decision threshold: **{metadata['threshold']:.4f}** (probability). Chosen on the validation "
-        f"split as the lowest threshold, not below 0.5, with a false-positive rate <= "
-        f"{metadata['max_val_fpr']:.1%} for English and for Chinese each"
+        f"- Decision threshold: **{metadata['threshold']:.4f}** (probability). Chosen by "
+        f"{metadata['folds']}-fold cross-validation on the training side as the lowest threshold, not "
+        f"below 0.5, with an out-of-fold false-positive rate <= {metadata['max_cv_fpr']:.1%} for English "
+        "and for Chinese each"
         + (" (0.5 already met it). " if metadata["threshold"] == 0.5 else ". ")
-        + "The detector maps this probability to its shared score scale so "
-        "that the threshold is 0.5.",
+        + "C was compared the same way (4, 8 and 16 were within one row of each other). "
+        "The detector maps this probability to its shared score scale so that the threshold is 0.5.",
         "",
         "## Data",
         "Only rows of `../shared/corpus/injection.jsonl` with `train_ok: true` (licences MIT, Apache-2.0, "
@@ -119,17 +144,16 @@ def write_card(path: Path, metadata: dict, test_metrics: dict[str, dict], val_me
         "this project). Rows without a licence, non-commercial or share-alike rows are never trained on; "
         "they are only evaluated (`scripts/eval_injection.py`).",
         "",
-        "| | attack | benign |",
+        "| trained on (buckets 2-9) | attack | benign |",
         "|---|---:|---:|",
     ]
-    for key, label in (("corpus_train", "corpus rows, train split"), ("template_train", "templates, train"),
-                       ("corpus_val", "corpus rows, validation"), ("template_val", "templates, validation")):
+    for key, label in (("corpus_train", "corpus rows"), ("template_train", "templates")):
         c = counts[key]
         lines.append(f"| {label} | {c.get('1', 0)} | {c.get('0', 0)} |")
     lines += [
         "",
-        "Corpus rows with `train_ok: true` by language and source: English attacks are only 99 rows "
-        "(jailbreak templates and a few payloads, MIT); English benign rows are role-play prompts (CC0). "
+        "Corpus rows with `train_ok: true` by language and source: English attacks are few (jailbreak "
+        "templates and a few payloads, MIT); English benign rows are role-play and agent prompts (CC0). "
         "Chinese attacks are role-play jailbreaks (JailBench, MIT); Chinese benign rows are user questions, "
         "sensitive and harmful questions without injection, and benign role-play prompts (MIT, Apache-2.0). "
         "No Chinese row of the other attack families (override, prompt extraction, fake messages, "
@@ -138,13 +162,21 @@ def write_card(path: Path, metadata: dict, test_metrics: dict[str, dict], val_me
         "Templates (English): direct override, prompt extraction and its paraphrases, short and long "
         "persona jailbreaks (frame, what the persona is freed from, how the game is enforced, first "
         "request), story and hypothetical framings, fake system/tool messages, exfiltration links, "
-        "delimiter tricks and injections inside documents; hard negatives: discussions and third-person "
-        "descriptions of attacks, code and logs, everyday requests, harmless role-play, and near-miss "
-        "wording (device developer mode, products without restrictions, people retracting their own "
-        "messages). Chinese: the same attack families and hard negatives.",
+        "delimiter tricks and injections inside documents; short one-line payloads (authority claims, "
+        "\"execute:\", demands to drop harmlessness, prompts that generate attacks), code-execution payloads "
+        "for LLM apps with tools, word games between two entities, simulated dialogues between an aligned "
+        "and an unaligned AI, token smuggling through functions and string pieces, \"hypothetical response\" "
+        "rewrites, villain-scene continuations, translator and virtual-machine personas, token-penalty "
+        "games and command switches. Hard negatives: discussions and third-person descriptions of attacks, "
+        "code and logs, everyday requests, harmless role-play, near-miss wording (device developer mode, "
+        "products and plans without restrictions, people retracting their own messages), long system prompts for "
+        "agents and tools (strict rules, front matter, placeholders, END OF PROMPT lines), song structure "
+        "tags, and ordinary engineering questions about eval and subprocess. Chinese: the first families "
+        "and hard negatives.",
         "",
-        "Split: bucket = SHA-256(normalized lower-cased text)[:8 hex] mod 10; 0-1 held-out test, "
-        "2 validation (threshold only), 3-9 train. The held-out split is corpus rows only.",
+        "Split: bucket = SHA-256(normalized lower-cased text)[:8 hex] mod 10; 0-1 held-out test, 2-9 "
+        "training side (cross-validation folds: another hash of the same key). The held-out split is corpus "
+        "rows only.",
         "",
         "## Metrics (classifier alone, held-out test split, never trained on or tuned on)",
         "",
@@ -156,84 +188,120 @@ def write_card(path: Path, metadata: dict, test_metrics: dict[str, dict], val_me
                      f"{_fmt(m['fpr'])} | {_fmt(m['balanced_accuracy'])} |")
     lines += [
         "",
-        f"Validation split (used for the threshold): {json.dumps({k: round(v['balanced_accuracy'], 3) for k, v in val_metrics.items()})} balanced accuracy.",
+        f"Cross-validation on the training corpus rows ({metadata['folds']} folds, out-of-fold, at the "
+        "threshold above; used to choose it):",
+        "",
+        "| lang | attack rows | benign rows | recall | FPR | balanced accuracy |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for lang, m in cv_metrics.items():
+        lines.append(f"| {lang} | {m['n_attack']} | {m['n_benign']} | {_fmt(m['recall'])} | "
+                     f"{_fmt(m['fpr'])} | {_fmt(m['balanced_accuracy'])} |")
+    lines += [
+        "",
+        "The cross-validation numbers are optimistic: some templates were written after reading the "
+        "training rows the model missed in cross-validation. The held-out numbers are the ones to quote.",
         "Rules, classifier and both combined, on the held-out split and on the evaluation-only rows: "
         "`.venv/bin/python scripts/eval_injection.py`.",
         "",
         "## Known limitations",
-        "- English attack training data is mostly templates: the held-out English attack rows are few "
-        "(25), so English recall on the held-out split has a wide margin of error. The "
-        "evaluation-only English attacks (Tensor Trust hijacking and extraction games) are a different "
-        "style (game-specific passwords, 'Access Granted') and recall on them is lower.",
+        f"- English attack rows are few: the held-out split has {test_metrics['en']['n_attack']} English "
+        "attack rows, so one row moves English recall by "
+        f"{1 / max(1, test_metrics['en']['n_attack']):.0%} and the held-out figure has a wide margin of "
+        "error. The evaluation-only English attacks (Tensor Trust hijacking and extraction games) are a "
+        "different style (game-specific passwords, 'Access Granted') and recall on them is lower.",
+        f"- English false positives: {round(test_metrics['en']['fpr'] * test_metrics['en']['n_benign'])} of "
+        f"the {test_metrics['en']['n_benign']} held-out English benign rows are flagged "
+        f"(FPR {_fmt(test_metrics['en']['fpr'])}); with so few rows one row is "
+        f"{1 / max(1, test_metrics['en']['n_benign']):.1%} of FPR. The richer attack templates also raised "
+        "the false-positive rate on the evaluation-only English benign rows (instructions and security "
+        "documentation); see `scripts/eval_injection.py`.",
         "- Chinese attacks in the corpus are role-play jailbreaks that wrap a harmful question; the "
         "model partly learns harmful-question vocabulary, although the harmful questions without a "
         "jailbreak wrapper are benign rows and push against it.",
         "- Some corpus rows labelled benign are jailbreak-like (\"you are an AI without restrictions\" "
         "in the sensitive-question set); they count as false positives when flagged.",
-        "- Bag-of-n-grams: no understanding of who is speaking; discussions quoting attacks remain the "
-        "main source of false positives. Languages other than English and Chinese are not covered.",
+        "- Bag-of-n-grams: no understanding of who is speaking; discussions quoting attacks and long "
+        "agent prompts with strict rules remain the main source of false positives. Languages other than "
+        "English and Chinese are not covered.",
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def cv_fold(text: str, folds: int) -> int:
+    """The cross-validation fold of a training row: another hash of the same key as `split_of`."""
+    key = normalize(text).text.lower().strip().encode("utf-8")
+    return int(hashlib.sha256(b"cv:" + key).hexdigest()[:8], 16) % folds
+
+
+def fit(texts: list[str], labels: np.ndarray, C: float) -> Pipeline:
+    pipeline = build_pipeline(C)
+    pipeline.fit(texts, labels)
+    shrink(pipeline)
+    return pipeline
+
+
+def cross_validate(corpus: list[tuple[str, int, str]], templates: list[tuple[str, int, str]], C: float,
+                   folds: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Out-of-fold probabilities of the training corpus rows: each fold is scored by a model fit on the
+    other folds plus every template (templates are never scored: they are not real traffic)."""
+    fold = np.array([cv_fold(t, folds) for t, _, _ in corpus])
+    texts = [normalize(t).text for t, _, _ in corpus]
+    labels = np.array([label for _, label, _ in corpus])
+    langs = np.array([lang for _, _, lang in corpus])
+    template_texts = [normalize(t).text for t, _, _ in templates]
+    template_labels = np.array([label for _, label, _ in templates])
+    probs = np.zeros(len(corpus))
+    for k in range(folds):
+        train = np.flatnonzero(fold != k)
+        pipeline = fit([texts[i] for i in train] + template_texts,
+                       np.concatenate([labels[train], template_labels]), C)
+        scorer = InjectionClassifier(pipeline, {"threshold": 0.5, "window": WINDOW, "stride": STRIDE})
+        for i in np.flatnonzero(fold == k):
+            probs[i] = scorer.best_window(texts[i]).probability
+    return probs, labels, langs
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--C", type=float, default=4.0)
-    parser.add_argument("--max-val-fpr", type=float, default=0.005)
+    parser.add_argument("--C", type=float, default=8.0)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--max-cv-fpr", type=float, default=0.005)
     args = parser.parse_args()
 
     rows = [r for r in load_corpus(args.corpus) if r["train_ok"] is True]
-    data = {"train": [], "val": [], "test": []}
-    counts = {k: Counter() for k in ("corpus_train", "corpus_val", "template_train", "template_val")}
+    corpus, test, templates = [], [], []
+    counts = {k: Counter() for k in ("corpus_train", "template_train")}
     for r in rows:
-        part = split_of(r["text"])
-        data[part].append((r["text"], r["label"], r["lang"]))
-        if part != "test":
-            counts[f"corpus_{part}"][str(r["label"])] += 1
+        if split_of(r["text"]) == "test":
+            test.append((r["text"], r["label"], r["lang"]))
+        else:
+            corpus.append((r["text"], r["label"], r["lang"]))
+            counts["corpus_train"][str(r["label"])] += 1
     for text, label, lang, _kind in generate(TEMPLATE_SEED):
-        part = split_of(text)
-        if part == "test":
+        if split_of(text) == "test":
             continue
-        data[part].append((text, label, lang))
-        counts[f"template_{part}"][str(label)] += 1
+        templates.append((text, label, lang))
+        counts["template_train"][str(label)] += 1
 
-    def normalized(part: str) -> list[str]:
-        return [normalize(t).text for t, _, _ in data[part]]
+    cv_probs, cv_labels, cv_langs = cross_validate(corpus, templates, args.C, args.folds)
+    threshold = pick_threshold(cv_probs, cv_labels, cv_langs, args.max_cv_fpr)
+    cv_metrics = {lang: _rates(cv_labels[cv_langs == lang], cv_probs[cv_langs == lang] >= threshold)
+                  for lang in ("en", "zh")}
 
-    y_train = np.array([label for _, label, _ in data["train"]])
-    pipeline = Pipeline([
-        ("tfidf", TfidfVectorizer(analyzer=analyze, sublinear_tf=True, min_df=2,
-                                  max_features=MAX_FEATURES, dtype=np.float32)),
-        ("clf", LogisticRegression(C=args.C, class_weight="balanced", max_iter=2000)),
-    ])
-    pipeline.fit(normalized("train"), y_train)
-    vectorizer, model = pipeline.named_steps["tfidf"], pipeline.named_steps["clf"]
-    if hasattr(vectorizer, "stop_words_"):
-        del vectorizer.stop_words_  # the features cut by max_features: large and not needed to predict
-    model.coef_ = model.coef_.astype(np.float32)
-    model.intercept_ = model.intercept_.astype(np.float32)
-    vectorizer.idf_ = vectorizer.idf_.astype(np.float32)
-
+    train = corpus + templates
+    pipeline = fit([normalize(t).text for t, _, _ in train], np.array([label for _, label, _ in train]), args.C)
+    vectorizer = pipeline.named_steps["tfidf"]
     metadata = {"sklearn_version": sklearn.__version__, "features_version": FEATURES_VERSION,
-                "threshold": 0.5, "window": WINDOW, "stride": STRIDE, "C": args.C,
-                "max_val_fpr": args.max_val_fpr, "n_features": len(vectorizer.vocabulary_),
+                "threshold": threshold, "window": WINDOW, "stride": STRIDE, "C": args.C,
+                "folds": args.folds, "max_cv_fpr": args.max_cv_fpr, "n_features": len(vectorizer.vocabulary_),
                 "trained_on": datetime.date.today().isoformat(),
                 "training": {k: dict(v) for k, v in counts.items()}}
     classifier = InjectionClassifier(pipeline, metadata)
-
-    def scores(part: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        probs = np.array([classifier.best_window(t).probability for t in normalized(part)])
-        labels = np.array([label for _, label, _ in data[part]])
-        langs = np.array([lang for _, _, lang in data[part]])
-        return probs, labels, langs
-
-    val_probs, val_labels, val_langs = scores("val")
-    threshold = pick_threshold(val_probs, val_labels, val_langs, args.max_val_fpr)
-    metadata["threshold"] = threshold
-    val_metrics = {lang: _rates(val_labels[val_langs == lang], val_probs[val_langs == lang] >= threshold)
-                   for lang in ("en", "zh")}
-    test_probs, test_labels, test_langs = scores("test")
+    test_probs = np.array([classifier.best_window(normalize(t).text).probability for t, _, _ in test])
+    test_labels = np.array([label for _, label, _ in test])
+    test_langs = np.array([lang for _, _, lang in test])
     test_metrics = {lang: _rates(test_labels[test_langs == lang],
                                  test_probs[test_langs == lang] >= threshold) for lang in ("en", "zh")}
 
@@ -242,12 +310,12 @@ def main() -> None:
     joblib.dump({"metadata": metadata, "pipeline": pipeline}, MODEL_PATH, compress=3)
     metadata["artifact_bytes"] = MODEL_PATH.stat().st_size  # written again so the stored size is right
     joblib.dump({"metadata": metadata, "pipeline": pipeline}, MODEL_PATH, compress=3)
-    write_card(CARD_PATH, metadata, test_metrics, val_metrics)
-    print(f"train rows {len(data['train'])}, features {metadata['n_features']}, "
+    write_card(CARD_PATH, metadata, test_metrics, cv_metrics)
+    print(f"train rows {len(train)}, features {metadata['n_features']}, "
           f"threshold {threshold:.4f}, size {MODEL_PATH.stat().st_size:,} bytes")
     for lang in ("en", "zh"):
-        print(f"val  {lang}: {val_metrics[lang]}")
-        print(f"test {lang}: {test_metrics[lang]}")
+        print(f"cv   {lang}: {cv_metrics[lang]}")
+    print(f"held-out metrics: see {CARD_PATH.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

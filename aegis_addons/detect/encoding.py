@@ -39,7 +39,6 @@ _HEX = re.compile(r"(?<![0-9A-Za-z])(?:\\x|0x)?[0-9a-fA-F]{2}(?:[ :,]?(?:\\x|0x)
 _HEX_NOISE = re.compile(r"\\x|0x|[ :,]")
 _URL = re.compile(r"(?<!\S)\S*%[0-9A-Fa-f]{2}\S*")
 _URL_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
-_HAS_BASE64_MIX = re.compile(r"[a-z].*[A-Z]|[A-Z].*[a-z]")
 
 # ROT13 has no shape to match, so look for the ROT13 forms of words that injections use.
 _ROT13_WORDS = ("ignore", "instructions", "previous", "disregard", "system prompt", "reveal",
@@ -61,7 +60,9 @@ def _readable(data: bytes) -> str | None:
 
 
 def _decode_base64(blob: str) -> str | None:
-    if not _HAS_BASE64_MIX.search(blob):  # base64 of text mixes cases; long words and hex do not
+    # base64 of text mixes cases; long words and hex do not. (Compared with the lower- and upper-cased
+    # blob, which is linear; a regex like `[a-z].*[A-Z]` is quadratic on a long one-case blob.)
+    if blob == blob.lower() or blob == blob.upper():
         return None
     raw = blob.rstrip("=")
     try:

@@ -35,6 +35,7 @@ their whole history each turn.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 import re
 import threading
 from collections import Counter, OrderedDict, namedtuple
@@ -61,6 +62,8 @@ REPORT_FLOOR = 0.3  # findings scoring less are noise, not evidence, and are dro
 TYPOGLYCEMIA_FACTOR = 0.95
 FLOOD_REPEATS = 60
 FLOOD_SCORE = 0.5
+QUOTES = "\"'“«「『"  # a match right after one of these is quoted
+MANY_MATCHES = 8  # from this many rule matches in one text, cue searches are narrowed first
 KEYWORD_WINDOW = 300  # longer than any rule's match, so a match around a keyword is never cut
 
 # Where a kind of finding matters more or less than its rule says. An exfiltration link typed by the user
@@ -336,6 +339,13 @@ class InjectionDetector:
                  cache_size: int = 4096) -> None:
         self.rules = KeywordWindowedRules(load_rule_pack(rules_path), str(rules_path))
         self._cues = _load_discussion_cues(Path(rules_path))
+        # one search for all cues; `$` in a cue is the end of the searched slice (the match's start)
+        self._cue = re.compile("|".join(f"(?:{c.pattern})" for c in self._cues)) if self._cues else None
+        # Every cue match starts with one of these literals: a text with many rule matches first finds
+        # where they occur, and looks for cues only before matches that have one in their window.
+        leads = [_leading_literals(c) for c in self._cues]
+        self._cue_hint = (re.compile("(?=" + _trie_pattern({lit for lead in leads for lit, _ in lead}) + ")")
+                          if leads and all(leads) else None)
         if classifier is None and use_classifier:
             classifier = InjectionClassifier.load()
         self.classifier = classifier
@@ -400,21 +410,44 @@ class InjectionDetector:
                     matches.append(Finding("injection.typoglycemia", f.start, f.end,
                                            f.score * TYPOGLYCEMIA_FACTOR, f"typoglycemia:{f.rule}",
                                            f"scrambled-letter form of {f.category}"))
+        if not matches:
+            return []
         out = []
         lowered = norm.text.lower()
-        for f in matches:
-            damped = self._discussed(lowered, f.start)
-            start, end = norm.to_original(f.start, f.end)
+        discussed: dict[int, bool] = {}  # a text with many matches often has several at one start
+        hints = None
+        if len(matches) > MANY_MATCHES and self._cue_hint is not None:
+            hints = [m.start() for m in self._cue_hint.finditer(lowered)]
+        spans = norm.spans_to_original([(f.start, f.end) for f in matches])
+        for f, (start, end) in zip(matches, spans):
+            damped = discussed.get(f.start)
+            if damped is None:
+                damped = self._discussed(lowered, f.start, hints)
+                discussed[f.start] = damped
             out.append(Finding(f.category, start, end,
                                round(f.score * (DISCUSSION_DAMPING if damped else 1.0), 4), f.rule,
                                f.detail or _reason(f.category, damped)))
         return out
 
-    def _discussed(self, text: str, start: int) -> bool:
-        before = text[max(0, start - DISCUSSION_WINDOW):start]
-        if start > 0 and text[start - 1] in "\"'“«「『":
+    def _discussed(self, text: str, start: int, hints: list[int] | None = None) -> bool:
+        """Whether a discussion cue (or a quote mark) comes just before `start`. With `hints` (the sorted
+        positions where a cue's first literal occurs) the cues are tried only there, which finds the
+        same as searching the whole window."""
+        if start > 0 and text[start - 1] in QUOTES:
             return True
-        return any(cue.search(before) for cue in self._cues)
+        if self._cue is None:
+            return False
+        lo = max(0, start - DISCUSSION_WINDOW)
+        before = text[lo:start]
+        if hints is None:
+            return self._cue.search(before) is not None
+        match = self._cue.match
+        i = bisect_left(hints, lo)
+        while i < len(hints) and hints[i] < start:
+            if match(before, hints[i] - lo) is not None:
+                return True
+            i += 1
+        return False
 
     def _payload_findings(self, payloads: list[DecodedPayload]) -> list[Finding]:
         """Scan decoded payloads; report the ones holding instructions at their blob's span."""

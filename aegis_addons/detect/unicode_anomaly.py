@@ -1,8 +1,8 @@
 """Unicode tricks that hide or disguise text: `anomaly.<kind>` findings.
 
 - `anomaly.invisible`: zero-width and other invisible characters used to split words or carry hidden data.
-  A BOM at the very start and a zero-width joiner inside an emoji sequence (👩‍💻) are normal and not
-  counted; a zero-width (non-)joiner next to a non-Latin letter is normal in Arabic, Persian and Indic
+  A BOM at the very start, a zero-width joiner inside an emoji sequence (👩‍💻) and the presentation
+  selector of a keycap emoji (1️⃣) are normal and not counted; a zero-width (non-)joiner next to a non-Latin letter is normal in Arabic, Persian and Indic
   scripts and not counted either. Fewer than `INVISIBLE_THRESHOLD` counted characters are not reported.
 - `anomaly.bidi`: bidirectional embedding, override and isolate controls (the Trojan Source trick: code or
   text that displays differently from how it reads). LRM/RLM marks are normal in right-to-left text and
@@ -61,6 +61,8 @@ def _counts(text: str, i: int, ch: str) -> bool:
         return False
     if "\ufe00" <= ch <= "\ufe0f" and before and _is_emoji(before):
         return False  # emoji presentation selectors
+    if ch in "\ufe0e\ufe0f" and after == "\u20e3" and before and before in "0123456789#*":
+        return False  # keycap emoji: digit, presentation selector, combining keycap (1️⃣)
     if ch in "\u200c\u200d" and ((before and _is_non_latin_letter(before))
                                  or (after and _is_non_latin_letter(after))):
         return False
