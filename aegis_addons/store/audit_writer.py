@@ -1,7 +1,7 @@
 """Background audit writer: hooks enqueue, one thread writes batches, a full queue drops.
 
 The proxy runs every flow on one event loop, so no hook may wait on the database. `submit` never
-blocks: when the bounded queue is full the row is dropped and `dropped` counts it, because losing an
+blocks: when the bounded backlog is full the row is dropped and `dropped` counts it, because losing an
 audit row is better than stalling all traffic. A failed batch write is logged and counted in
 `failed`, and the writer keeps going.
 """
@@ -9,9 +9,8 @@ audit row is better than stalling all traffic. A failed batch write is logged an
 from __future__ import annotations
 
 import logging
-import queue
 import threading
-import time
+from collections import deque
 
 from aegis_addons.store.repositories import AuditRepository
 
@@ -24,11 +23,15 @@ class AuditWriter:
     def __init__(self, repository: AuditRepository, max_queue: int = 10000, batch_size: int = 200,
                  linger: float = 0.2):
         self.repository = repository
+        self.max_queue = max_queue
         self.batch_size = batch_size
-        # Wait this long for more rows before writing a batch: one insert of many rows costs a
+        # The writer wakes this often and writes what has piled up: one insert of many rows costs a
         # fraction of many single-row inserts, and the writer shares the GIL with the proxy.
         self.linger = linger
-        self.queue: queue.Queue = queue.Queue(maxsize=max_queue)
+        # A deque, not a queue.Queue: appending is atomic under the GIL, so `submit` takes no lock and
+        # wakes no thread (only the event loop submits, only the writer pops).
+        self._pending: deque = deque()
+        self._wake = threading.Event()  # flush() and close() cut the writer's wait short
         self.written = 0
         self.dropped = 0
         self.failed = 0
@@ -36,48 +39,45 @@ class AuditWriter:
         self._thread.start()
 
     def submit(self, row: dict) -> bool:
-        try:
-            self.queue.put_nowait(row)
-            return True
-        except queue.Full:
+        if len(self._pending) >= self.max_queue:
             self.dropped += 1
             return False
+        self._pending.append(row)
+        return True
 
     def is_alive(self) -> bool:
         return self._thread.is_alive()
 
     def flush(self, timeout: float = 5.0) -> None:
-        """Wait until everything queued so far is written (tests and shutdown)."""
+        """Wait until everything submitted so far is written (tests and shutdown)."""
         done = threading.Event()
-        self.queue.put(done)
+        self._pending.append(done)
+        self._wake.set()
         done.wait(timeout)
 
     def close(self, timeout: float = 5.0) -> None:
         if self._thread.is_alive():
-            self.queue.put(_STOP)
+            self._pending.append(_STOP)
+            self._wake.set()
             self._thread.join(timeout)
 
     def _run(self) -> None:
         while True:
-            batch = [self.queue.get()]
-            if isinstance(batch[0], dict) and self.queue.qsize() < self.batch_size:
-                # Sleep instead of waiting on the queue, so the proxy's puts do not wake this thread
-                # (and take the GIL from the event loop) once per row.
-                time.sleep(self.linger)
-            while len(batch) < self.batch_size:
-                try:
-                    batch.append(self.queue.get_nowait())
-                except queue.Empty:
-                    break
-            rows = [item for item in batch if isinstance(item, dict)]
-            if rows:
-                try:
-                    self.written += self.repository.add_many(rows)
-                except Exception:  # noqa: BLE001 - the writer must survive a database outage
-                    self.failed += len(rows)
-                    log.exception("audit: writing %d rows failed", len(rows))
-            for item in batch:
-                if isinstance(item, threading.Event):
-                    item.set()
-            if any(item is _STOP for item in batch):
-                return
+            self._wake.wait(self.linger)
+            self._wake.clear()
+            while self._pending:
+                batch = []
+                while self._pending and len(batch) < self.batch_size:
+                    batch.append(self._pending.popleft())
+                rows = [item for item in batch if isinstance(item, dict)]
+                if rows:
+                    try:
+                        self.written += self.repository.add_many(rows)
+                    except Exception:  # noqa: BLE001 - the writer must survive a database outage
+                        self.failed += len(rows)
+                        log.exception("audit: writing %d rows failed", len(rows))
+                for item in batch:
+                    if isinstance(item, threading.Event):
+                        item.set()
+                if any(item is _STOP for item in batch):
+                    return

@@ -40,6 +40,7 @@ class TokenRoute:
         return self.token.isdigit()
 
 
+@functools.lru_cache(maxsize=4096)  # agents repeat the same few paths; results are immutable
 def parse_token_route(path: str) -> TokenRoute | None:
     """None when `path` is not a token route; RouteError when it is one but malformed."""
     if not path.startswith(TOKEN_ROUTE_PREFIX):
