@@ -55,6 +55,10 @@ class Pipeline:
                 if callable(method):
                     handlers.append((stage_name(stage), method, inspect.iscoroutinefunction(method)))
             self._handlers[hook] = handlers
+        for hook in _RESPONSE_HOOKS:
+            async_stages = [name for name, _, is_async in self._handlers[hook] if is_async]
+            if async_stages:
+                raise TypeError(f"{hook} runs synchronously; async in {', '.join(async_stages)}")
 
     # ------------------------------------------------------------------ lifecycle: errors propagate
     def load(self, loader) -> None:
@@ -87,14 +91,16 @@ class Pipeline:
     async def request(self, flow: http.HTTPFlow) -> None:
         await self._run("request", flow, refuse_on_error=True)
 
-    async def responseheaders(self, flow: http.HTTPFlow) -> None:
-        await self._run("responseheaders", flow, refuse_on_error=False)
+    # No response stage awaits anything, so these run synchronously (no coroutine per event);
+    # __init__ refuses an async stage hook here.
+    def responseheaders(self, flow: http.HTTPFlow) -> None:
+        self._run_sync("responseheaders", flow)
 
-    async def response(self, flow: http.HTTPFlow) -> None:
-        await self._run("response", flow, refuse_on_error=False)
+    def response(self, flow: http.HTTPFlow) -> None:
+        self._run_sync("response", flow)
 
-    async def error(self, flow: http.HTTPFlow) -> None:
-        await self._run("error", flow, refuse_on_error=False)
+    def error(self, flow: http.HTTPFlow) -> None:
+        self._run_sync("error", flow)
 
     async def _run(self, hook: str, flow: http.HTTPFlow, refuse_on_error: bool) -> None:
         for name, method, is_async in self._handlers[hook]:
@@ -107,6 +113,15 @@ class Pipeline:
                 raise
             except Exception as e:  # noqa: BLE001 - one stage's bug must not skip the others
                 self._stage_failed(name, hook, flow, e, refuse_on_error)
+
+    def _run_sync(self, hook: str, flow: http.HTTPFlow) -> None:
+        for name, method, _ in self._handlers[hook]:
+            try:
+                method(flow)
+            except (exceptions.AddonHalt, exceptions.OptionsError):
+                raise
+            except Exception as e:  # noqa: BLE001 - one stage's bug must not skip the others
+                self._stage_failed(name, hook, flow, e, False)
 
     @staticmethod
     def _stage_failed(name: str, hook: str, flow: http.HTTPFlow, error: Exception, refuse: bool) -> None:

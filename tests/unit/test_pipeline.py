@@ -183,3 +183,12 @@ def test_point_at(url, scheme, host, port, path, host_header):
 def test_point_at_refuses_a_relative_url():
     with pytest.raises(ValueError):
         point_at(tflow.tflow(), "/just/a/path")
+
+
+def test_an_async_response_hook_is_refused_at_composition():
+    class AsyncAnswer:
+        async def response(self, flow):
+            pass
+
+    with pytest.raises(TypeError, match="response runs synchronously; async in AsyncAnswer"):
+        Pipeline([AsyncAnswer()])
