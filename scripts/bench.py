@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Gateway overhead benchmark: direct to the mock upstream vs bare mitmdump vs Aegis.
 
-    .venv/bin/python scripts/bench.py [--requests 400] [--seconds 6] [--json out.json]
+    .venv/bin/python scripts/bench.py [--requests 1200] [--rounds 12] [--seconds 6] [--json out.json]
 
 Every target runs in its own process (mock upstream, mitmdump, gateway) and the load comes from this
 process with aiohttp keep-alive connections, so the numbers include a real loopback hop each way.
@@ -159,8 +159,8 @@ def measure(targets: dict[str, str], args) -> dict[str, dict]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=400, help="requests per target and payload (c=1)")
-    parser.add_argument("--rounds", type=int, default=8, help="interleaved latency rounds the requests are split into")
+    parser.add_argument("--requests", type=int, default=1200, help="requests per target and payload (c=1)")
+    parser.add_argument("--rounds", type=int, default=12, help="interleaved latency rounds the requests are split into")
     parser.add_argument("--seconds", type=float, default=6.0, help="length of each c=16 run")
     parser.add_argument("--stream-runs", type=int, default=10, help="streamed answers per target (0: skip)")
     parser.add_argument("--json", help="write the results to this file")
