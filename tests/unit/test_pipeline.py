@@ -14,7 +14,6 @@ from mitmproxy.proxy.layers.http import (
     HttpResponseHeadersHook,
     HttpResponseHook,
 )
-from mitmproxy.proxy.mode_specs import ProxyMode
 from mitmproxy.test import taddons, tflow
 
 from aegis_addons.addons.guard import strip_aegis_headers
@@ -23,7 +22,8 @@ from aegis_addons.addons.redaction import Redaction
 from aegis_addons.addons.request_text import CommitRequest, ParseRequest
 from aegis_addons.addons.router import point_at
 from aegis_addons.addons.upstream import Upstream
-from aegis_addons.context import ROUTE_TOKEN, get_context
+from aegis_addons.context import get_context
+from tests.unit.test_fail_closed import chat_flow
 
 
 class Recorder:
@@ -75,15 +75,6 @@ class StrictOption:
             raise exceptions.OptionsError("pipeline_test_positive must be positive")
 
 
-def chat_flow(text: str = "hello"):
-    flow = tflow.tflow()
-    flow.client_conn.proxy_mode = ProxyMode.parse("reverse:http://aegis.invalid@127.0.0.1:0")
-    flow.request.path = "/v1/chat/completions"
-    flow.request.text = json.dumps({"model": "m", "messages": [{"role": "user", "content": text}]})
-    get_context(flow).route = ROUTE_TOKEN
-    return flow
-
-
 async def run_flow(tctx, flow, response: bool = True):
     await tctx.master.addons.handle_lifecycle(HttpRequestHeadersHook(flow))
     await tctx.master.addons.handle_lifecycle(HttpRequestHook(flow))
@@ -98,7 +89,7 @@ async def test_stages_run_in_order_sync_and_async():
     log = []
     pipeline = Pipeline([Recorder(log, "a"), Recorder(log, "b")])
     with taddons.context(pipeline) as tctx:
-        await run_flow(tctx, chat_flow())
+        await run_flow(tctx, chat_flow("hello"))
     assert log == [("a", "requestheaders"), ("b", "requestheaders"), ("a", "request"), ("b", "request"),
                    ("a", "responseheaders"), ("b", "responseheaders"), ("a", "response"), ("b", "response")]
 
@@ -108,7 +99,7 @@ async def test_a_request_stage_that_crashes_refuses_the_request_and_later_stages
     log = []
     pipeline = Pipeline([Crashing(log, "broken", hook), Recorder(log, "after")])
     with taddons.context(pipeline) as tctx:
-        flow = chat_flow()
+        flow = chat_flow("hello")
         await run_flow(tctx, flow)
     assert flow.response.status_code == 403
     body = json.loads(flow.response.text)
@@ -122,7 +113,7 @@ async def test_a_response_stage_that_crashes_withholds_the_answer_and_does_not_s
     log = []
     pipeline = Pipeline([Crashing(log, "broken", "response"), Recorder(log, "audit")])
     with taddons.context(pipeline) as tctx:
-        flow = chat_flow()
+        flow = chat_flow("hello")
         await run_flow(tctx, flow)
     assert flow.response.status_code == 502
     body = json.loads(flow.response.text)
