@@ -77,6 +77,8 @@ def point_at(flow: http.HTTPFlow, url: str) -> None:
 def _split_origin(origin: str) -> tuple[str, str, int, str]:
     """scheme, host, port and Host header of `scheme://host[:port]`; cached, as upstreams are few."""
     parts = urlsplit(origin)
+    if not parts.hostname:
+        raise ValueError(f"no host in {origin!r}")
     default_port = 443 if parts.scheme == "https" else 80
     port = parts.port or default_port
     name = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname  # IPv6 literal

@@ -171,9 +171,10 @@ def test_point_at(url, scheme, host, port, path, host_header):
         scheme, host, port, path, host_header)
 
 
-def test_point_at_refuses_a_relative_url():
+@pytest.mark.parametrize("url", ["/just/a/path", "http://", "http://:8080/v1"])
+def test_point_at_refuses_a_url_without_a_host(url):
     with pytest.raises(ValueError):
-        point_at(tflow.tflow(), "/just/a/path")
+        point_at(tflow.tflow(), url)
 
 
 def test_an_async_response_hook_is_refused_at_composition():
