@@ -51,8 +51,15 @@ def client_address(peer_ip: str, forwarded_for: str | None,
     return address
 
 
-@functools.lru_cache(maxsize=4096)
 def normalize_ip(text: str) -> str:
+    return _normalize_ip_cached(text) if len(text) <= _IP_CHARS else _normalize_ip(text)
+
+
+def is_loopback(address: str) -> bool:
+    return _is_loopback_cached(address) if len(address) <= _IP_CHARS else _is_loopback(address)
+
+
+def _normalize_ip(text: str) -> str:
     try:
         ip = ipaddress.ip_address(text.strip("[]"))
     except ValueError:
@@ -62,12 +69,18 @@ def normalize_ip(text: str) -> str:
     return str(ip)
 
 
-@functools.lru_cache(maxsize=4096)
-def is_loopback(address: str) -> bool:
+def _is_loopback(address: str) -> bool:
     try:
         return ipaddress.ip_address(address).is_loopback
     except ValueError:
         return False
+
+
+# ipaddress is slow and clients are few: remember answers for strings as long as an address can be
+# (an IPv6 literal with brackets and a zone), so that odd X-Forwarded-For values cannot pin memory.
+_IP_CHARS = 64
+_normalize_ip_cached = functools.lru_cache(maxsize=4096)(_normalize_ip)
+_is_loopback_cached = functools.lru_cache(maxsize=4096)(_is_loopback)
 
 
 def _in_networks(address: str, networks) -> bool:

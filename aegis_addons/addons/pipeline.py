@@ -8,9 +8,10 @@ Two reasons not to hand mitmproxy the stages as separate addons:
   then also skip the stages after it (the body commit, the upstream hop's unfinished-stage check) and
   the request would leave unscanned. Here every stage runs in its own guard; a request-side stage that
   raises gets the request refused with `403 request_blocked` (the upstream is never called), a stage
-  that raises on a buffered answer gets it replaced by `502 answer_withheld`, and in both cases the
-  stages after it still run, so the flow is answered, stamped and audited as usual. (Streamed answers
-  are checked inside the stream editor, whose filters fail closed themselves.)
+  that raises on an answer's headers or on a buffered answer gets it replaced by `502 answer_withheld`
+  (an answer whose headers failed is buffered, not streamed), and in both cases the stages after it
+  still run, so the flow is answered, stamped and audited as usual. (A streamed answer is checked in
+  the stream editor, whose filters fail closed themselves.)
 - **Cost per event.** mitmproxy walks every addon for every event, and fires `update` after each flow
   event; one addon with a precomputed list per hook costs a fraction of thirteen walked one by one.
 
@@ -25,7 +26,7 @@ import inspect
 import logging
 from collections.abc import Callable, Sequence
 
-from mitmproxy import exceptions, http
+from mitmproxy import http
 
 from aegis_addons.context import get_context
 from aegis_addons.errors import make_error
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 _LIFECYCLE_HOOKS = ("load", "configure", "running", "done")
 _REQUEST_HOOKS = ("http_connect", "requestheaders", "request")
 _RESPONSE_HOOKS = ("responseheaders", "response", "error")
+_FAILED_ON_HEADERS = "aegis_stage_failed_on_response_headers"
 
 
 def stage_name(stage: object) -> str:
@@ -73,23 +75,26 @@ class Pipeline:
         for _, method, _ in self._handlers["running"]:
             method()
         # Rule packs, word lists and the classifier are loaded by now and live as long as the process:
-        # move them out of the garbage collector's sight, so its periodic full passes do not walk
-        # millions of objects that can never be garbage (they ran during requests).
+        # move them out of the garbage collector's sight, so that its full passes (which pause every
+        # flow) do not walk objects that can never be garbage. Collect first, so that start-up's
+        # garbage is not frozen with them; `done` thaws them for a script reload.
+        gc.collect()
         gc.freeze()
 
     def done(self) -> None:
         for _, method, _ in self._handlers["done"]:
             method()
+        gc.unfreeze()
 
     # ------------------------------------------------------------------ flow events: each stage guarded
     async def http_connect(self, flow: http.HTTPFlow) -> None:
-        await self._run("http_connect", flow, refuse_on_error=True)
+        await self._run("http_connect", flow)
 
     async def requestheaders(self, flow: http.HTTPFlow) -> None:
-        await self._run("requestheaders", flow, refuse_on_error=True)
+        await self._run("requestheaders", flow)
 
     async def request(self, flow: http.HTTPFlow) -> None:
-        await self._run("request", flow, refuse_on_error=True)
+        await self._run("request", flow)
 
     # No response stage awaits anything, so these run synchronously (no coroutine per event);
     # __init__ refuses an async stage hook here.
@@ -97,46 +102,57 @@ class Pipeline:
         self._run_sync("responseheaders", flow)
 
     def response(self, flow: http.HTTPFlow) -> None:
+        failed = flow.metadata.get(_FAILED_ON_HEADERS)
+        if failed is not None:
+            self._withhold_answer(flow, failed)
         self._run_sync("response", flow)
 
     def error(self, flow: http.HTTPFlow) -> None:
         self._run_sync("error", flow)
 
-    async def _run(self, hook: str, flow: http.HTTPFlow, refuse_on_error: bool) -> None:
+    # An exception of any kind from a stage is a failure of that stage, AddonHalt included: a flow
+    # hook that stops the other stages would skip the checks after it.
+    async def _run(self, hook: str, flow: http.HTTPFlow) -> None:
         for name, method, is_async in self._handlers[hook]:
             try:
                 if is_async:
                     await method(flow)
                 else:
                     method(flow)
-            except (exceptions.AddonHalt, exceptions.OptionsError):
-                raise
             except Exception as e:  # noqa: BLE001 - one stage's bug must not skip the others
-                self._stage_failed(name, hook, flow, e, refuse_on_error)
+                self._stage_failed(name, hook, flow, e)
 
     def _run_sync(self, hook: str, flow: http.HTTPFlow) -> None:
         for name, method, _ in self._handlers[hook]:
             try:
                 method(flow)
-            except (exceptions.AddonHalt, exceptions.OptionsError):
-                raise
             except Exception as e:  # noqa: BLE001 - one stage's bug must not skip the others
-                self._stage_failed(name, hook, flow, e, False)
+                self._stage_failed(name, hook, flow, e)
 
-    @staticmethod
-    def _stage_failed(name: str, hook: str, flow: http.HTTPFlow, error: Exception, refuse: bool) -> None:
+    def _stage_failed(self, name: str, hook: str, flow: http.HTTPFlow, error: Exception) -> None:
         context = get_context(flow)
         log.error("aegis: stage %s failed in %s for %s: %r", name, hook, context.request_id, error,
                   exc_info=error)
         context.notes.append(f"stage_failed:{name}.{hook}")
-        if refuse:
+        if hook in _REQUEST_HOOKS:
             if flow.response is None:
                 flow.response = make_error(context, "request_blocked",
                                            "the gateway could not check this request and did not forward it",
                                            detail={"failed_stage": name})
-        elif (hook == "response" and flow.response is not None and not flow.response.stream
-              and context.error_code is None):
-            # A buffered answer that a stage could not finish checking is withheld, not passed on.
-            flow.response = make_error(context, "answer_withheld",
-                                       "the gateway could not check the upstream's answer and withheld it",
-                                       detail={"failed_stage": name})
+        elif hook == "responseheaders":
+            if flow.response is not None and context.error_code is None:
+                # The answer's filters may not be in place: buffer it and withhold it in `response`.
+                flow.response.stream = False
+                flow.metadata[_FAILED_ON_HEADERS] = name
+        elif hook == "response":
+            self._withhold_answer(flow, name)
+
+    @staticmethod
+    def _withhold_answer(flow: http.HTTPFlow, failed_stage: str) -> None:
+        """Replace a buffered upstream answer that a stage could not finish checking."""
+        context = get_context(flow)
+        if flow.response is None or flow.response.stream or context.error_code is not None:
+            return  # streamed (its filters fail closed themselves) or already the gateway's own answer
+        flow.response = make_error(context, "answer_withheld",
+                                   "the gateway could not check the upstream's answer and withheld it",
+                                   detail={"failed_stage": failed_stage})

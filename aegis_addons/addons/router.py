@@ -56,15 +56,20 @@ DEFAULT_LLM_HOSTS = ("api.openai.com,api.anthropic.com,generativelanguage.google
 
 
 _ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
+_C0_OR_SPACE = "".join(map(chr, range(0x21)))
+_TAB_CR_LF = str.maketrans("", "", "\t\r\n")
+_CACHED_ORIGIN_CHARS = 256
 
 
 def point_at(flow: http.HTTPFlow, url: str) -> None:
     """Send the flow to `url` (scheme, host, port, path and query) with a matching Host header."""
+    url = url.lstrip(_C0_OR_SPACE).translate(_TAB_CR_LF)  # as urlsplit (and the allowlist check) reads it
     origin = _ORIGIN.match(url)
     if origin is None:
         raise ValueError(f"not an absolute URL: {url!r}")
     path = url[origin.end():].partition("#")[0]
-    scheme, host, port, host_header = _split_origin(origin.group())
+    split = _split_origin_cached if origin.end() <= _CACHED_ORIGIN_CHARS else _split_origin
+    scheme, host, port, host_header = split(origin.group())
     request = flow.request
     request.scheme = scheme
     request.port = port
@@ -73,9 +78,8 @@ def point_at(flow: http.HTTPFlow, url: str) -> None:
     request.host_header = host_header
 
 
-@functools.lru_cache(maxsize=1024)
 def _split_origin(origin: str) -> tuple[str, str, int, str]:
-    """scheme, host, port and Host header of `scheme://host[:port]`; cached, as upstreams are few."""
+    """scheme, host, port and Host header of `scheme://host[:port]`."""
     parts = urlsplit(origin)
     if not parts.hostname:
         raise ValueError(f"no host in {origin!r}")
@@ -83,6 +87,9 @@ def _split_origin(origin: str) -> tuple[str, str, int, str]:
     port = parts.port or default_port
     name = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname  # IPv6 literal
     return parts.scheme, parts.hostname, port, name if port == default_port else f"{name}:{port}"
+
+
+_split_origin_cached = functools.lru_cache(maxsize=1024)(_split_origin)  # upstreams are few
 
 
 class Router:

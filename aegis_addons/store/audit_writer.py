@@ -32,6 +32,7 @@ class AuditWriter:
         # wakes no thread (only the event loop submits, only the writer pops).
         self._pending: deque = deque()
         self._wake = threading.Event()  # flush() and close() cut the writer's wait short
+        self._closed = False
         self.written = 0
         self.dropped = 0
         self.failed = 0
@@ -39,7 +40,7 @@ class AuditWriter:
         self._thread.start()
 
     def submit(self, row: dict) -> bool:
-        if len(self._pending) >= self.max_queue:
+        if self._closed or len(self._pending) >= self.max_queue:
             self.dropped += 1
             return False
         self._pending.append(row)
@@ -56,6 +57,7 @@ class AuditWriter:
         done.wait(timeout)
 
     def close(self, timeout: float = 5.0) -> None:
+        self._closed = True  # rows submitted from now on are counted as dropped, not silently lost
         if self._thread.is_alive():
             self._pending.append(_STOP)
             self._wake.set()

@@ -40,9 +40,19 @@ class TokenRoute:
         return self.token.isdigit()
 
 
-@functools.lru_cache(maxsize=4096)  # agents repeat the same few paths; results are immutable
+# Paths up to this long are parsed once and remembered (agents repeat the same few); longer ones are
+# parsed every time, so that a client cannot pin memory with huge paths.
+_CACHED_PATH_CHARS = 512
+
+
 def parse_token_route(path: str) -> TokenRoute | None:
     """None when `path` is not a token route; RouteError when it is one but malformed."""
+    if len(path) <= _CACHED_PATH_CHARS:
+        return _parse_token_route_cached(path)
+    return _parse_token_route(path)
+
+
+def _parse_token_route(path: str) -> TokenRoute | None:
     if not path.startswith(TOKEN_ROUTE_PREFIX):
         return None
     remainder = path[len(TOKEN_ROUTE_PREFIX):]
@@ -60,6 +70,9 @@ def parse_token_route(path: str) -> TokenRoute | None:
     if not _TOKEN_CHARS.match(token):
         raise RouteError("token_not_found", "malformed token in the route")
     return TokenRoute(token=token, filter_mode=filter_mode, rest=rest)
+
+
+_parse_token_route_cached = functools.lru_cache(maxsize=4096)(_parse_token_route)  # results are immutable
 
 
 def join_upstream(base: str, rest: str) -> str:
@@ -148,7 +161,7 @@ def host_matches(host: str, patterns: list[str]) -> bool:
                     return True
             except ValueError:
                 continue
-        elif host == pattern:
+        elif host == pattern.strip("[]"):  # `[::1]` names the same host as `::1`
             return True
     return False
 
@@ -165,9 +178,15 @@ def target_allowed(url: str, allowlist: list[str]) -> bool:
     host = parts.hostname
     with_port = [p for p in allowlist if _has_port(p)]
     without_port = [p for p in allowlist if not _has_port(p)]
-    return host_matches(host, without_port) or f"{host}:{port}".lower() in {p.lower() for p in with_port}
+    host_port = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return host_matches(host, without_port) or host_port.lower() in {p.lower() for p in with_port}
 
 
 def _has_port(pattern: str) -> bool:
-    head, sep, tail = pattern.rpartition(":")
-    return bool(sep) and tail.isdigit() and "/" not in pattern
+    """`host:port` or `[v6]:port`; a bare IPv6 address (`::1`, `fd00::/8`) has no port."""
+    if pattern.startswith("["):
+        _, sep, tail = pattern.rpartition("]:")
+        return bool(sep) and tail.isdigit()
+    if pattern.count(":") != 1 or "/" in pattern:
+        return False
+    return pattern.partition(":")[2].isdigit()

@@ -184,3 +184,45 @@ def test_an_async_response_hook_is_refused_at_composition():
 
     with pytest.raises(TypeError, match="response runs synchronously; async in AsyncAnswer"):
         Pipeline([AsyncAnswer()])
+
+
+class FailsOnHeaders(Recorder):
+    def responseheaders(self, flow):
+        flow.response.stream = lambda chunk: chunk  # as the answer filters would set it up
+        raise RuntimeError("filters could not be built")
+
+
+async def test_a_stage_that_crashes_on_the_answer_headers_gets_the_answer_buffered_and_withheld():
+    log = []
+    pipeline = Pipeline([FailsOnHeaders(log, "answers"), Recorder(log, "audit")])
+    with taddons.context(pipeline) as tctx:
+        flow = chat_flow("hello")
+        await tctx.master.addons.handle_lifecycle(HttpRequestHeadersHook(flow))
+        await tctx.master.addons.handle_lifecycle(HttpRequestHook(flow))
+        flow.response = http.Response.make(200, b"data: {}\n\n", {"content-type": "text/event-stream"})
+        await tctx.master.addons.handle_lifecycle(HttpResponseHeadersHook(flow))
+        assert flow.response.stream is False   # mitmproxy buffers it instead of streaming it
+        await tctx.master.addons.handle_lifecycle(HttpResponseHook(flow))
+    assert flow.response.status_code == 502
+    assert json.loads(flow.response.text)["error_code"] == "answer_withheld"
+    assert ("audit", "response") in log
+
+
+class Halts(Recorder):
+    async def request(self, flow):
+        raise exceptions.AddonHalt()
+
+
+async def test_addon_halt_from_a_stage_is_a_failure_not_a_way_around_the_later_stages():
+    log = []
+    pipeline = Pipeline([Halts(log, "halts"), Recorder(log, "after")])
+    with taddons.context(pipeline) as tctx:
+        flow = chat_flow("hello")
+        await run_flow(tctx, flow)
+    assert flow.response.status_code == 403 and ("after", "request") in log
+
+
+def test_point_at_reads_the_url_as_urlsplit_and_the_allowlist_do():
+    flow = tflow.tflow()
+    point_at(flow, "\x01 http://h/a\tb\r\nc?q=1")
+    assert (flow.request.host, flow.request.path) == ("h", "/abc?q=1")

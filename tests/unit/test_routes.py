@@ -90,3 +90,25 @@ def test_host_matching_and_v2_allowlist():
     assert not target_allowed("file:///etc/passwd", allow)
     assert not target_allowed("http://127.0.0.1.evil.com/", allow)
     assert not target_allowed("not a url", allow)
+
+
+@pytest.mark.parametrize("allow, url, allowed", [
+    (["::1"], "http://[::1]:8080/v1", True),              # a bare IPv6 address has no port
+    (["[::1]"], "http://[::1]:8080/v1", True),
+    (["[::1]:8080"], "http://[::1]:8080/v1", True),
+    (["[::1]:8080"], "http://[::1]:9090/v1", False),
+    (["fd00::/8"], "http://[fd00::5]/v1", True),
+    (["::1"], "http://[::2]/v1", False),
+])
+def test_v2_allowlist_with_ipv6(allow, url, allowed):
+    assert target_allowed(url, allow) is allowed
+
+
+def test_long_paths_are_parsed_but_not_remembered():
+    from aegis_addons.wire import routes
+    routes._parse_token_route_cached.cache_clear()
+    long_path = "/v1/__gw__/t/tok/" + "x" * 10_000
+    assert parse_token_route(long_path).rest == "/" + "x" * 10_000
+    assert routes._parse_token_route_cached.cache_info().currsize == 0
+    assert parse_token_route("/v1/__gw__/t/tok/chat/completions").token == "tok"
+    assert routes._parse_token_route_cached.cache_info().currsize == 1

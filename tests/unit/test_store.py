@@ -118,3 +118,18 @@ def test_audit_writer_survives_database_errors():
     writer.flush()
     assert writer.failed == 1 and writer.is_alive()
     writer.close()
+
+
+def test_audit_writer_counts_rows_submitted_after_close_as_dropped():
+    class Repository:
+        rows = 0
+
+        def add_many(self, rows):
+            Repository.rows += len(rows)
+            return len(rows)
+
+    writer = AuditWriter(Repository(), max_queue=10)
+    assert writer.submit(audit("before"))
+    writer.close()
+    assert not writer.submit(audit("after")) and writer.dropped == 1
+    assert Repository.rows == 1 and not writer.is_alive()
