@@ -11,7 +11,8 @@ alone, the classifier alone and both combined (the full `InjectionDetector`), on
 
 A row counts as flagged when the detector reports an `injection.*` or `anomaly.encoded_instruction`
 finding scoring at least 0.5 (the default policy line); "classifier alone" compares the probability with
-the model's threshold. Then it benchmarks `scan()` on 2 KB messages (2,048 bytes of UTF-8, about 680
+the model's threshold; "both, blocked" counts the rows whose top finding reaches 0.85, what the `medium`
+level blocks in the newest user turn (lower scores are flagged and forwarded). Then it benchmarks `scan()` on 2 KB messages (2,048 bytes of UTF-8, about 680
 Chinese characters) built from corpus rows, with the cache cleared so every scan does the full work, and
 prints p50/p99/max per language, and the same for 2,048-character messages (6 KB of Chinese).
 """
@@ -35,13 +36,17 @@ from aegis_addons.detect.normalize import normalize  # noqa: E402
 from train_classifier import DEFAULT_CORPUS, load_corpus, split_of  # noqa: E402
 
 FLAG_AT = 0.5
+BLOCK_AT = 0.85  # the `medium` level's block_score: what a default policy blocks in the newest user turn
 MESSAGE_BYTES = 2048
 
 
-def flagged(findings) -> bool:
-    return any(f.score >= FLAG_AT and (f.category.startswith("injection.")
-                                       or f.category == "anomaly.encoded_instruction")
-               for f in findings)
+def top_score(findings) -> float:
+    return max((f.score for f in findings if f.category.startswith("injection.")
+                or f.category == "anomaly.encoded_instruction"), default=0.0)
+
+
+def flagged(findings, at: float = FLAG_AT) -> bool:
+    return top_score(findings) >= at
 
 
 def metrics(labels: list[int], hits: list[bool]) -> tuple[int, int, float, float, float]:
@@ -67,11 +72,13 @@ def evaluate(rows: list[dict], title: str, rules_only: InjectionDetector, full: 
         if not part:
             continue
         labels = [r["label"] for r in part]
+        scores = [top_score(full.scan(r["text"])) for r in part]
         results = {
             "rules": [flagged(rules_only.scan(r["text"])) for r in part],
             "classifier": [clf.best_window(normalize(r["text"]).text).probability >= clf.threshold
                            for r in part],
-            "both": [flagged(full.scan(r["text"])) for r in part],
+            "both": [score >= FLAG_AT for score in scores],
+            f"both, blocked (>= {BLOCK_AT})": [score >= BLOCK_AT for score in scores],
         }
         for name, hits in results.items():
             n_pos, n_neg, recall, fpr, balanced = metrics(labels, hits)
