@@ -27,12 +27,14 @@ pass, obfuscate, replace or block with the level's thresholds, or the policy's `
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import yaml
 
 from aegis_addons.detect.sanitize import DEFAULT_THRESHOLDS, Thresholds
+from aegis_addons.paths import RULES_DIR
 
 LEVELS = ("low", "medium", "high")
 UNTRUSTED_ACTIONS = ("block", "neutralize", "flag")
@@ -139,3 +141,10 @@ def load_policies(directory: Path) -> dict[str, Policy]:
     if "default" not in policies:
         raise PolicyError(f"{directory}: a 'default' policy is required")
     return policies
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_policies() -> dict[str, Policy]:
+    """`rules/policies/*.yaml`, read and validated once per process: the injection and output stages
+    and the admin API all read them. Raises PolicyError for a broken file (not cached)."""
+    return load_policies(RULES_DIR / "policies")

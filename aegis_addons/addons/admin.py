@@ -25,7 +25,7 @@ from aegis_addons.addons.state import GatewayState
 from aegis_addons.context import ROUTE_LOCAL, FlowContext, get_context
 from aegis_addons.errors import json_response, make_error
 from aegis_addons.options import add_option
-from aegis_addons.paths import RULES_DIR
+from aegis_addons.policy import shipped_policies
 from aegis_addons.wire.routes import TOKEN_ROUTE_PREFIX, validate_upstream_base
 
 KEY_HEADER = "x-gateway-key"
@@ -42,7 +42,7 @@ class AdminError(Exception):
 
 
 def known_policies() -> set[str]:
-    return {p.stem for p in (RULES_DIR / "policies").glob("*.yaml")}
+    return set(shipped_policies())
 
 
 def parse_registration(body: dict[str, Any]) -> dict[str, Any]:

@@ -21,9 +21,21 @@ from aegis_addons.detect.findings import Finding
 from aegis_addons.detect.injection import InjectionDetector
 from aegis_addons.errors import make_error
 from aegis_addons.options import add_option
-from aegis_addons.paths import RULES_DIR
-from aegis_addons.policy import LEVELS, InjectionPolicy, Policy, PolicyError, load_policies
-from aegis_addons.wire.segments import DOCUMENT, OTHER, SYSTEM, TOOL_RESULT, USER, Segment
+from aegis_addons.policy import (
+    LEVELS,
+    InjectionPolicy,
+    Policy,
+    PolicyError,
+    shipped_policies,
+)
+from aegis_addons.wire.segments import (
+    DOCUMENT,
+    OTHER,
+    SYSTEM,
+    TOOL_RESULT,
+    USER,
+    Segment,
+)
 from aegis_addons.wire.stream import TEXT
 
 log = logging.getLogger(__name__)
@@ -91,7 +103,7 @@ class InjectionGuard:
             raise exceptions.OptionsError(f"aegis_security_level must be one of {', '.join(LEVELS)}")
         if not self.policies:
             try:
-                self.policies = load_policies(RULES_DIR / "policies")
+                self.policies = shipped_policies()
             except PolicyError as e:
                 raise exceptions.OptionsError(str(e)) from e
         if self.detector is None or "aegis_injection_classifier" in updated:

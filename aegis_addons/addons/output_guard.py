@@ -45,8 +45,7 @@ from aegis_addons.detect.sanitize import (
 )
 from aegis_addons.detect.tool_guard import ToolCallGuard
 from aegis_addons.options import add_option
-from aegis_addons.paths import RULES_DIR
-from aegis_addons.policy import Policy, PolicyError, load_policies
+from aegis_addons.policy import Policy, PolicyError, shipped_policies
 from aegis_addons.wire.stream import TOOL_ARGS
 
 log = logging.getLogger(__name__)
@@ -219,7 +218,7 @@ class OutputGuard:
     def configure(self, updated: set[str]) -> None:
         if not self.policies:
             try:
-                self.policies = load_policies(RULES_DIR / "policies")
+                self.policies = shipped_policies()
             except PolicyError as e:
                 raise exceptions.OptionsError(str(e)) from e
         if self.danger is None:
