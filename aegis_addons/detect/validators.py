@@ -255,15 +255,18 @@ def bip39_wordlist(language: str) -> tuple[str, ...]:
 
 
 def bip39_checksum_ok(indices: list[int]) -> bool:
-    """The BIP-39 checksum: the last len/3 bits are the first bits of SHA-256 of the entropy."""
+    """The BIP-39 checksum: the last len/3 bits are the first bits of SHA-256 of the entropy.
+
+    Integer arithmetic, not bit strings: a text of many word-list words checks tens of thousands of
+    windows."""
     if len(indices) not in (12, 15, 18, 21, 24):
         return False
-    bits = "".join(format(i, "011b") for i in indices)
-    checksum_bits = len(indices) // 3
-    entropy_bits = bits[:-checksum_bits]
-    entropy = int(entropy_bits, 2).to_bytes(len(entropy_bits) // 8, "big")
-    digest_bits = format(int.from_bytes(hashlib.sha256(entropy).digest(), "big"), "0256b")
-    return digest_bits[:checksum_bits] == bits[-checksum_bits:]
+    value = 0
+    for index in indices:
+        value = (value << 11) | index
+    checksum_bits = len(indices) // 3  # 4..8
+    entropy = (value >> checksum_bits).to_bytes((len(indices) * 11 - checksum_bits) // 8, "big")
+    return hashlib.sha256(entropy).digest()[0] >> (8 - checksum_bits) == value & ((1 << checksum_bits) - 1)
 
 
 # --- credentials ------------------------------------------------------------------------------------
@@ -345,6 +348,14 @@ def random_token(value: str) -> bool:
     """Random-looking key material: upper- and lower-case letters and digits, and not a hex digest."""
     return (any(c.isupper() for c in value) and any(c.islower() for c in value)
             and any(c.isdigit() for c in value) and not _HEX.fullmatch(value))
+
+
+@validator("jwk_key_material")
+def jwk_key_material(value: str) -> bool:
+    """Base64url key bytes, not a name after `d:` / `k:` (a type annotation `k: SymmetricKeyMaterial`,
+    YAML `p: primary_signing_provider`): both letter cases and a digit, `-` or `_`."""
+    return (any(c.isupper() for c in value) and any(c.islower() for c in value)
+            and any(c.isdigit() or c in "-_" for c in value))
 
 
 _JWK_PRIVATE_MEMBER = re.compile(r'"(?:d|k|p|q|dp|dq|qi)"\s*:\s*"[A-Za-z0-9_-]{16,}"')

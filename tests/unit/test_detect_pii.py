@@ -487,3 +487,38 @@ def test_structure_validators():
     for value in ["12345678-1234-1234-1234-123456789012", "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa",
                   "ProjectApiKey2024Name", "getUserById2Async", "Zm9v8Ja3kLw0q2rT"[:15]]:
         assert not validators.uuid_or_random_token(value), value
+
+
+# --- review findings: names are not JWK key material; inputs that once backtracked for seconds -------
+
+def test_bip39_checksum_of_known_vectors():
+    english = validators.bip39_wordlist("english")
+    indices = [english.index(w) for w in VALID_EN.split()]
+    assert validators.bip39_checksum_ok(indices)
+    assert not validators.bip39_checksum_ok(indices[:-1] + [(indices[-1] + 1) % 2048])
+    # the BIP-39 test vector of all-zero entropy: eleven times "abandon", then "about"
+    zero = [0] * 11 + [english.index("about")]
+    assert validators.bip39_checksum_ok(zero) and not validators.bip39_checksum_ok([0] * 12)
+    all_ones_24 = [2047] * 23 + [english.index("vote")]  # 256 bits of 0xff -> "zoo ... vote"
+    assert validators.bip39_checksum_ok(all_ones_24)
+
+
+@pytest.mark.parametrize("text", [
+    '{"kty": "oct"}\nclass Key:\n    k: SymmetricKeyMaterial\n    d: PrivateNumbersOrNone\n',
+    "kty: RSA\np: primary_signing_provider\nq: secondary_signing_provider\n",
+])
+def test_jwk_member_names_are_not_key_material(detector, text):
+    assert found(detector, text) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("-----BEGIN PRIVATE KEY-----\n" + " " * 50_000, []),
+    ("api key" + " " * 50_000, []),
+    ("api key is" + " " * 50_000 + "Gq0pbqfi14ZgTsNOVM14tuoIZWD1", [("secret.generic_secret_assignment",
+                                                                     "Gq0pbqfi14ZgTsNOVM14tuoIZWD1")]),
+    ("the api key is   Gq0pbqfi14ZgTsNOVM14tuoIZWD1", [("secret.generic_secret_assignment",
+                                                     "Gq0pbqfi14ZgTsNOVM14tuoIZWD1")]),
+], ids=["pem-then-spaces", "api-key-then-spaces", "api-key-is-far-value", "api-key-is-value"])
+def test_long_runs_of_spaces_scan_as_before(detector, text, expected):
+    # These inputs took 2 s and 15 s before the separators became possessive; the answers are unchanged.
+    assert found(detector, text) == expected
