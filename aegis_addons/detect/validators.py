@@ -350,6 +350,16 @@ def random_token(value: str) -> bool:
             and any(c.isdigit() for c in value) and not _HEX.fullmatch(value))
 
 
+_METAVAR = re.compile(r"[A-Z][A-Z_]*|<[^<>]*>|\[[^\[\]]*\]|\{[^{}]*\}")
+
+
+@validator("not_metavar")
+def not_metavar(value: str) -> bool:
+    """Not the placeholder a command's help puts after an option (`--api-key TEXT`, `--token <TOKEN>`,
+    `--password [PASSWORD]`): an all-capitals word without digits, or a bracketed name."""
+    return _METAVAR.fullmatch(value) is None
+
+
 @validator("jwk_key_material")
 def jwk_key_material(value: str) -> bool:
     """Base64url key bytes, not a name after `d:` / `k:` (a type annotation `k: SymmetricKeyMaterial`,
