@@ -496,3 +496,18 @@ def test_keyword_prefilter_finds_what_a_full_scan_finds(danger, privilege):
             full += [f for rule, _, _ in engine.multi_rules for f in rule.scan(text)]
             key = lambda f: (f.start, f.end, f.rule)  # noqa: E731
             assert sorted(engine.scan(text), key=key) == sorted(full, key=key)
+
+
+@pytest.mark.parametrize("text", [
+    'docker run --rm --user "$(id -u):$(id -g)" -v "$PWD":/app node:20 npm test',
+    'docker run -v "$(pwd)":/app -w /app python:3.13 pytest',
+    'curl -L "https://github.com/docker/compose/releases/download/v2.29.1/docker-compose-$(uname -s)-$(uname -m)" -o docker-compose',
+    'ssh-keygen -t ed25519 -C "$(hostname -f)"',
+])
+def test_everyday_command_substitutions_are_not_injection_probes(text):
+    assert [f.rule for f in DangerDetector().scan(text)] == []
+
+
+@pytest.mark.parametrize("text", ['name="$(id)"', "q='$(whoami)'", "'$(uname -a)'"])
+def test_command_substitution_probes_still_flagged(text):
+    assert "injected_recon_command" in [f.rule for f in DangerDetector().scan(text)]
