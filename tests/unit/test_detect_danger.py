@@ -511,3 +511,15 @@ def test_everyday_command_substitutions_are_not_injection_probes(text):
 @pytest.mark.parametrize("text", ['name="$(id)"', "q='$(whoami)'", "'$(uname -a)'"])
 def test_command_substitution_probes_still_flagged(text):
     assert "injected_recon_command" in [f.rule for f in DangerDetector().scan(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "* `directory` {string}",                       # API docs: inline code starting with a recon word
+    "* `hostname` {string} A domain name or IP address of the server",
+    "- `ls` lists the files; `pwd` prints the folder",
+    "; lsof -i :8080",                               # a word that merely starts like one
+    "* [ad63d350d4](https://github.com/nodejs/node/commit/ad63d350d4) - readline: Remove XXX and "
+    "output debuglog [#4690](https://github.com/nodejs/node/pull/4690)",
+])
+def test_documentation_words_are_not_probes_or_spam(text):
+    assert DangerDetector().scan(text) == []

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""How often the answer guard would touch ordinary technical documentation.
+
+    .venv/bin/python scripts/eval_docs.py [--chunk 4000] [--level medium] [--examples 2]
+
+Reads the Markdown, reStructuredText and README files that ship with this machine's software (the
+environment's site-packages and standard library, and /usr/share/doc: Node, Python, Debian and tooling
+documentation full of shell lines, SQL and code)
+in chunks the size of a long answer, runs the danger and privilege detectors with the output sanitizer
+at the given level, and prints how many chunks would be changed and by which rules, with examples.
+None of these files were used to write or tune the rules, so this is an independent false-positive
+check beside `eval_danger.py`'s benign corpus rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import sys
+import sysconfig
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from aegis_addons.detect.danger import DangerDetector  # noqa: E402
+from aegis_addons.detect.privilege import PrivilegeGuard  # noqa: E402
+from aegis_addons.detect.sanitize import OutputSanitizer  # noqa: E402
+
+
+DEFAULT_ROOTS = (sysconfig.get_paths()["purelib"], sysconfig.get_paths()["stdlib"], "/usr/share/doc")
+
+
+def documentation_files(roots: list[str]) -> list[Path]:
+    found = set()
+    for root in map(Path, roots):
+        if not root.is_dir():
+            continue
+        for pattern in ("*.md", "*.rst", "README*"):
+            found.update(p for p in root.rglob(pattern) if p.is_file() and "test" not in p.parts)
+    return sorted(found)
+
+
+def is_text(text: str) -> bool:
+    head = text[:2000]
+    return "\x00" not in head and sum(c.isprintable() or c in "\n\t\r" for c in head) >= 0.95 * len(head)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chunk", type=int, default=4000, help="characters per chunk (one long answer)")
+    parser.add_argument("--level", default="medium", choices=("low", "medium", "high"))
+    parser.add_argument("--examples", type=int, default=2, help="example lines printed per rule")
+    parser.add_argument("--root", action="append", help="folders to read (default: this environment's "
+                        "site-packages and standard library, and /usr/share/doc)")
+    args = parser.parse_args()
+
+    danger, privilege = DangerDetector(), PrivilegeGuard()
+    sanitizer = OutputSanitizer(args.level)
+    by_rule: collections.Counter = collections.Counter()
+    examples: dict[str, list[str]] = collections.defaultdict(list)
+    files = documentation_files(args.root or list(DEFAULT_ROOTS))
+    chunks = touched = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if not is_text(text):
+            continue
+        for start in range(0, len(text), args.chunk):
+            chunk = text[start:start + args.chunk]
+            chunks += 1
+            acted = [(f, sanitizer.action_for(f)) for f in danger.scan(chunk) + privilege.scan(chunk)]
+            acted = [(f, action) for f, action in acted if action != "pass"]
+            touched += bool(acted)
+            for finding, action in acted:
+                by_rule[(finding.rule, action)] += 1
+                if len(examples[finding.rule]) < args.examples:
+                    line_start = chunk.rfind("\n", 0, finding.start) + 1
+                    line_end = chunk.find("\n", finding.end)
+                    examples[finding.rule].append(chunk[line_start:line_end if line_end >= 0 else None]
+                                                  .strip()[:160])
+    print(f"{len(files)} files, {chunks} chunks of {args.chunk} characters, level {args.level}: "
+          f"{touched} chunks changed ({touched / max(chunks, 1):.2%})\n")
+    print("| rule | action | findings | example line |")
+    print("|---|---|---:|---|")
+    for (rule, action), count in by_rule.most_common():
+        example = examples[rule][0].replace("|", "\\|") if examples[rule] else ""
+        print(f"| {rule} | {action} | {count} | `{example}` |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
