@@ -8,6 +8,8 @@ environment's site-packages and standard library, and /usr/share/doc: Node, Pyth
 documentation full of shell lines, SQL and code)
 in chunks the size of a long answer, runs the danger and privilege detectors with the output sanitizer
 at the given level, and prints how many chunks would be changed and by which rules, with examples.
+It also scans each chunk as a tool result for prompt injection and counts the chunks that would be
+flagged (score >= 0.5) and blocked (>= 0.85, the `medium` level), as an agent reading docs would see.
 None of these files were used to write or tune the rules, so this is an independent false-positive
 check beside `eval_danger.py`'s benign corpus rows.
 """
@@ -24,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from aegis_addons.detect.danger import DangerDetector  # noqa: E402
+from aegis_addons.detect.injection import InjectionDetector  # noqa: E402
 from aegis_addons.detect.privilege import PrivilegeGuard  # noqa: E402
 from aegis_addons.detect.sanitize import OutputSanitizer  # noqa: E402
 
@@ -55,7 +58,8 @@ def main() -> int:
                         "site-packages and standard library, and /usr/share/doc)")
     args = parser.parse_args()
 
-    danger, privilege = DangerDetector(), PrivilegeGuard()
+    danger, privilege, injection = DangerDetector(), PrivilegeGuard(), InjectionDetector()
+    injection_scores: list[float] = []
     sanitizer = OutputSanitizer(args.level)
     by_rule: collections.Counter = collections.Counter()
     examples: dict[str, list[str]] = collections.defaultdict(list)
@@ -71,6 +75,8 @@ def main() -> int:
             acted = [(f, sanitizer.action_for(f)) for f in danger.scan(chunk) + privilege.scan(chunk)]
             acted = [(f, action) for f, action in acted if action != "pass"]
             touched += bool(acted)
+            injection_scores.append(max((f.score for f in injection.scan(chunk)
+                                         if f.family in ("injection", "anomaly")), default=0.0))
             for finding, action in acted:
                 by_rule[(finding.rule, action)] += 1
                 if len(examples[finding.rule]) < args.examples:
@@ -85,6 +91,10 @@ def main() -> int:
     for (rule, action), count in by_rule.most_common():
         example = examples[rule][0].replace("|", "\\|") if examples[rule] else ""
         print(f"| {rule} | {action} | {count} | `{example}` |")
+    flagged = sum(score >= 0.5 for score in injection_scores)
+    blocked = sum(score >= 0.85 for score in injection_scores)
+    print(f"\nAs tool results, prompt injection: {flagged} chunks flagged ({flagged / max(chunks, 1):.2%}), "
+          f"{blocked} blocked at medium ({blocked / max(chunks, 1):.2%})")
     return 0
 
 
