@@ -394,16 +394,18 @@ def secret_value(value: str) -> bool:
     v = value.strip("'\"`")
     if looks_like_placeholder(v):
         return False
-    # A bare English-looking word (`incorrect`, `required`) or a dotted name (`config.password`).
-    if re.fullmatch(r"[a-z]+|[A-Za-z_]+(?:\.[A-Za-z_]+)+|[A-Z][a-z]+", v):
+    # A bare English-looking word (`incorrect`, `required`, also ending a sentence: `is deprecated.`)
+    # or a dotted name (`config.password`).
+    if re.fullmatch(r"[a-z]+|[A-Za-z_]+(?:\.[A-Za-z_]+)+|[A-Z][a-z]+", v.rstrip(".,")):
         return False
     if _IDENTIFIER.fullmatch(v):
         return False
     # A YAML key on the next line (`password:` then `  secretKeyRef:`) or a YAML tag (`!vault |`).
     if _YAML_KEY_OR_TAG.fullmatch(v):
         return False
-    # A URL, a path or a file name is configuration, not a secret.
-    if "://" in v or v.startswith(("/", "./", "~/")) or re.fullmatch(r"[\w.-]+\.[a-z]{2,4}", v):
+    # A URL, a path or a file name (with an anchor: `v8.md#startup-snapshot-api`) is configuration or a
+    # link, not a secret.
+    if "://" in v or v.startswith(("/", "./", "~/")) or re.fullmatch(r"[\w.-]+\.[a-z]{2,4}(?:#[\w.-]*)?", v):
         return False
     return not re.fullmatch(r"\d{1,5}|0x[0-9a-fA-F]+", v)
 

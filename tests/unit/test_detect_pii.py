@@ -522,3 +522,24 @@ def test_jwk_member_names_are_not_key_material(detector, text):
 def test_long_runs_of_spaces_scan_as_before(detector, text, expected):
     # These inputs took 2 s and 15 s before the separators became possessive; the answers are unchanged.
     assert found(detector, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Removes the directory identified by `path`.",                       # prose, not IDENTIFIED BY
+    "* \\[[`008078862e`](https://github.com/io.js/io.js/commit/008078862e)] - deps: check in gtest",
+    "* `'x25519'` (OID 1.3.101.110)",
+    "The [`util.isNull()`][] API is deprecated.",
+    "[`v8.startupSnapshot` API]: v8.md#startup-snapshot-api",
+])
+def test_documentation_lookalikes_survive(detector, text):
+    assert found(detector, text) == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ("CREATE USER app IDENTIFIED BY 'Xk3!pq9Lmv'", "Xk3!pq9Lmv"),
+    ("call me on +44 20 7946 0958 tomorrow", "+44 20 7946 0958"),
+    ("the server is at 84.17.45.9", "84.17.45.9"),
+    ("password : cackle!", "cackle!"),
+])
+def test_documentation_fixes_keep_real_values(detector, text, value):
+    assert value in [v for _, v in found(detector, text)]
