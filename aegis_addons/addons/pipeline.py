@@ -26,7 +26,7 @@ import inspect
 import logging
 from collections.abc import Callable, Sequence
 
-from mitmproxy import http
+from mitmproxy import hooks, http
 
 from aegis_addons.context import get_context
 from aegis_addons.errors import make_error
@@ -57,6 +57,11 @@ class Pipeline:
                 if callable(method):
                     handlers.append((stage_name(stage), method, inspect.iscoroutinefunction(method)))
             self._handlers[hook] = handlers
+        # A stage hook the Pipeline does not forward would silently never run: refuse it.
+        unforwarded = sorted(f"{stage_name(stage)}.{hook}" for stage in self.stages for hook in hooks.all_hooks
+                             if hook not in self._handlers and callable(getattr(stage, hook, None)))
+        if unforwarded:
+            raise TypeError(f"the Pipeline does not forward {', '.join(unforwarded)}")
         for hook in _RESPONSE_HOOKS:
             async_stages = [name for name, _, is_async in self._handlers[hook] if is_async]
             if async_stages:

@@ -226,3 +226,12 @@ def test_point_at_reads_the_url_as_urlsplit_and_the_allowlist_do():
     flow = tflow.tflow()
     point_at(flow, "\x01 http://h/a\tb\r\nc?q=1")
     assert (flow.request.host, flow.request.path) == ("h", "/abc?q=1")
+
+
+def test_a_stage_hook_the_pipeline_does_not_forward_is_refused():
+    class Connects:
+        def server_connect(self, data):
+            pass
+
+    with pytest.raises(TypeError, match="does not forward Connects.server_connect"):
+        Pipeline([Connects()])
