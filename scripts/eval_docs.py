@@ -9,7 +9,10 @@ documentation full of shell lines, SQL and code)
 in chunks the size of a long answer, runs the danger and privilege detectors with the output sanitizer
 at the given level, and prints how many chunks would be changed and by which rules, with examples.
 It also scans each chunk as a tool result for prompt injection and counts the chunks that would be
-flagged (score >= 0.5) and blocked (>= 0.85, the `medium` level), as an agent reading docs would see.
+flagged (score >= 0.5) and blocked (>= 0.85, the `medium` level), as an agent reading docs would see,
+and runs the request-side PII/secret detector over Python source of the installed packages (a fixed
+sample of `--code-files` files, 3,000-character chunks), as an agent sending files would: what it
+redacts there is mostly what a code-reading model should have seen.
 None of these files were used to write or tune the rules, so this is an independent false-positive
 check beside `eval_danger.py`'s benign corpus rows.
 """
@@ -27,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from aegis_addons.detect.danger import DangerDetector  # noqa: E402
 from aegis_addons.detect.injection import InjectionDetector  # noqa: E402
+from aegis_addons.detect.pii import PiiDetector  # noqa: E402
 from aegis_addons.detect.privilege import PrivilegeGuard  # noqa: E402
 from aegis_addons.detect.sanitize import OutputSanitizer  # noqa: E402
 
@@ -54,6 +58,7 @@ def main() -> int:
     parser.add_argument("--chunk", type=int, default=4000, help="characters per chunk (one long answer)")
     parser.add_argument("--level", default="medium", choices=("low", "medium", "high"))
     parser.add_argument("--examples", type=int, default=2, help="example lines printed per rule")
+    parser.add_argument("--code-files", type=int, default=800, help="Python files for the redaction check")
     parser.add_argument("--root", action="append", help="folders to read (default: this environment's "
                         "site-packages and standard library, and /usr/share/doc)")
     args = parser.parse_args()
@@ -95,7 +100,28 @@ def main() -> int:
     blocked = sum(score >= 0.85 for score in injection_scores)
     print(f"\nAs tool results, prompt injection: {flagged} chunks flagged ({flagged / max(chunks, 1):.2%}), "
           f"{blocked} blocked at medium ({blocked / max(chunks, 1):.2%})")
+    redaction_on_code(args.code_files)
     return 0
+
+
+def redaction_on_code(n_files: int, chunk_size: int = 3000) -> None:
+    site = Path(sysconfig.get_paths()["purelib"])
+    files = sorted(p for p in site.rglob("*.py") if "test" not in p.parts and "tests" not in p.parts)
+    step = max(1, len(files) // max(n_files, 1))
+    detector = PiiDetector()
+    rules: collections.Counter = collections.Counter()
+    chunks = hit = 0
+    for path in files[::step][:n_files]:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for start in range(0, len(text), chunk_size):
+            findings = detector.scan(text[start:start + chunk_size])
+            chunks += 1
+            hit += bool(findings)
+            rules.update(f.rule for f in findings)
+    print(f"\nRedaction of Python source ({min(n_files, len(files[::step]))} files of site-packages, "
+          f"{chunks} chunks of {chunk_size} characters): {hit} chunks with a finding "
+          f"({hit / max(chunks, 1):.2%}); by rule: "
+          + ", ".join(f"{rule} {count}" for rule, count in rules.most_common()))
 
 
 if __name__ == "__main__":

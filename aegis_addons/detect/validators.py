@@ -384,7 +384,16 @@ def base64_private_jwk(value: str) -> bool:
 
 # camelCase / PascalCase names of two or more words without digits or symbols: a class or a field
 # (`BCryptPasswordEncoder`, `passwordField`), far more often than a password in code.
-_IDENTIFIER = re.compile(r"[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z]+[a-z]+){2,}")
+_IDENTIFIER = re.compile(r"[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z]+[a-z]+){2,}[A-Z]?")
+_SNAKE_OR_SCOPE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+(?::[a-z_]+)+")
+
+
+@validator("not_code_name")
+def not_code_name(value: str) -> bool:
+    """Not a snake_case name or an OAuth scope after a `token`/`key` word: `"max_tokens": max_tokens`,
+    `token=access_token`, `read:org_audit` are code and configuration. (Password rules do not use
+    this: `IRC_PASS=irc_pass` is a password.)"""
+    return _SNAKE_OR_SCOPE.fullmatch(value.strip("'\"`")) is None
 _YAML_KEY_OR_TAG = re.compile(r"[A-Za-z_][\w.-]*:|![A-Za-z]+")
 
 

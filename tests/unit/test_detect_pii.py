@@ -543,3 +543,14 @@ def test_documentation_lookalikes_survive(detector, text):
 ])
 def test_documentation_fixes_keep_real_values(detector, text, value):
     assert value in [v for _, v in found(detector, text)]
+
+
+@pytest.mark.parametrize("text", [
+    'body = {"model": model, "max_tokens": max_tokens, "messages": messages}',
+    "def load_key(buffer: bytes, passphrase: PassphraseCallableT = None): ...",
+    'Theme(name="textual-light", primary="#004578", secondary="#0178D4")',
+    "the version subfield (RFC 2459, section 4.1.2.1)",
+    "a token with the `read:plugins` or `read:org_audit` scope",
+])
+def test_code_lookalikes_survive(detector, text):
+    assert found(detector, text) == []
