@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import ipaddress
@@ -19,6 +18,7 @@ import time
 from mitmproxy import ctx, exceptions, http
 
 from aegis_addons.addons.state import GatewayState
+from aegis_addons.caching import short_key_cache
 from aegis_addons.context import get_context
 from aegis_addons.errors import make_error
 from aegis_addons.options import add_option, split_list
@@ -51,15 +51,13 @@ def client_address(peer_ip: str, forwarded_for: str | None,
     return address
 
 
+# ipaddress is slow and clients are few: answers are remembered for strings as long as an address can
+# be (an IPv6 literal with brackets and a zone).
+_IP_CHARS = 64
+
+
+@short_key_cache(_IP_CHARS, maxsize=4096)
 def normalize_ip(text: str) -> str:
-    return _normalize_ip_cached(text) if len(text) <= _IP_CHARS else _normalize_ip(text)
-
-
-def is_loopback(address: str) -> bool:
-    return _is_loopback_cached(address) if len(address) <= _IP_CHARS else _is_loopback(address)
-
-
-def _normalize_ip(text: str) -> str:
     try:
         ip = ipaddress.ip_address(text.strip("[]"))
     except ValueError:
@@ -69,18 +67,12 @@ def _normalize_ip(text: str) -> str:
     return str(ip)
 
 
-def _is_loopback(address: str) -> bool:
+@short_key_cache(_IP_CHARS, maxsize=4096)
+def is_loopback(address: str) -> bool:
     try:
         return ipaddress.ip_address(address).is_loopback
     except ValueError:
         return False
-
-
-# ipaddress is slow and clients are few: remember answers for strings as long as an address can be
-# (an IPv6 literal with brackets and a zone), so that odd X-Forwarded-For values cannot pin memory.
-_IP_CHARS = 64
-_normalize_ip_cached = functools.lru_cache(maxsize=4096)(_normalize_ip)
-_is_loopback_cached = functools.lru_cache(maxsize=4096)(_is_loopback)
 
 
 def _in_networks(address: str, networks) -> bool:

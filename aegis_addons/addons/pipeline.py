@@ -69,16 +69,13 @@ class Pipeline:
 
     # ------------------------------------------------------------------ lifecycle: errors propagate
     def load(self, loader) -> None:
-        for _, method, _ in self._handlers["load"]:
-            method(loader)
+        self._run_lifecycle("load", loader)
 
     def configure(self, updated: set[str]) -> None:
-        for _, method, _ in self._handlers["configure"]:
-            method(updated)
+        self._run_lifecycle("configure", updated)
 
     def running(self) -> None:
-        for _, method, _ in self._handlers["running"]:
-            method()
+        self._run_lifecycle("running")
         # Rule packs, word lists and the classifier are loaded by now and live as long as the process:
         # move them out of the garbage collector's sight, so that its full passes (which pause every
         # flow) do not walk objects that can never be garbage. Collect first, so that start-up's
@@ -87,9 +84,12 @@ class Pipeline:
         gc.freeze()
 
     def done(self) -> None:
-        for _, method, _ in self._handlers["done"]:
-            method()
+        self._run_lifecycle("done")
         gc.unfreeze()
+
+    def _run_lifecycle(self, hook: str, *args) -> None:
+        for _, method, _ in self._handlers[hook]:
+            method(*args)
 
     # ------------------------------------------------------------------ flow events: each stage guarded
     async def http_connect(self, flow: http.HTTPFlow) -> None:

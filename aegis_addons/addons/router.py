@@ -11,7 +11,6 @@ everything else is refused.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import re
@@ -22,6 +21,7 @@ from mitmproxy.proxy.mode_specs import ReverseMode
 
 from aegis_addons.addons.guard import is_loopback
 from aegis_addons.addons.state import GatewayState
+from aegis_addons.caching import short_key_cache
 from aegis_addons.context import (
     FILTER_PASSTHROUGH,
     ROUTE_DIRECT,
@@ -58,7 +58,6 @@ DEFAULT_LLM_HOSTS = ("api.openai.com,api.anthropic.com,generativelanguage.google
 _ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
 _C0_OR_SPACE = "".join(map(chr, range(0x21)))
 _TAB_CR_LF = str.maketrans("", "", "\t\r\n")
-_CACHED_ORIGIN_CHARS = 256
 
 
 def point_at(flow: http.HTTPFlow, url: str) -> None:
@@ -68,8 +67,7 @@ def point_at(flow: http.HTTPFlow, url: str) -> None:
     if origin is None:
         raise ValueError(f"not an absolute URL: {url!r}")
     path = url[origin.end():].partition("#")[0]
-    split = _split_origin_cached if origin.end() <= _CACHED_ORIGIN_CHARS else _split_origin
-    scheme, host, port, host_header = split(origin.group())
+    scheme, host, port, host_header = _split_origin(origin.group())
     request = flow.request
     request.scheme = scheme
     request.port = port
@@ -78,6 +76,7 @@ def point_at(flow: http.HTTPFlow, url: str) -> None:
     request.host_header = host_header
 
 
+@short_key_cache(256, maxsize=1024)  # upstreams are few
 def _split_origin(origin: str) -> tuple[str, str, int, str]:
     """scheme, host, port and Host header of `scheme://host[:port]`."""
     parts = urlsplit(origin)
@@ -87,9 +86,6 @@ def _split_origin(origin: str) -> tuple[str, str, int, str]:
     port = parts.port or default_port
     name = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname  # IPv6 literal
     return parts.scheme, parts.hostname, port, name if port == default_port else f"{name}:{port}"
-
-
-_split_origin_cached = functools.lru_cache(maxsize=1024)(_split_origin)  # upstreams are few
 
 
 class Router:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from aegis_addons.caching import short_key_cache
 from aegis_addons.context import FILTER_FULL, FILTER_PASSTHROUGH, FILTER_REDACT
 
 TOKEN_ROUTE_PREFIX = "/v1/__gw__/t/"
@@ -40,19 +41,9 @@ class TokenRoute:
         return self.token.isdigit()
 
 
-# Paths up to this long are parsed once and remembered (agents repeat the same few); longer ones are
-# parsed every time, so that a client cannot pin memory with huge paths.
-_CACHED_PATH_CHARS = 512
-
-
+@short_key_cache(512, maxsize=4096)  # agents repeat the same few paths; results are immutable
 def parse_token_route(path: str) -> TokenRoute | None:
     """None when `path` is not a token route; RouteError when it is one but malformed."""
-    if len(path) <= _CACHED_PATH_CHARS:
-        return _parse_token_route_cached(path)
-    return _parse_token_route(path)
-
-
-def _parse_token_route(path: str) -> TokenRoute | None:
     if not path.startswith(TOKEN_ROUTE_PREFIX):
         return None
     remainder = path[len(TOKEN_ROUTE_PREFIX):]
@@ -70,9 +61,6 @@ def _parse_token_route(path: str) -> TokenRoute | None:
     if not _TOKEN_CHARS.match(token):
         raise RouteError("token_not_found", "malformed token in the route")
     return TokenRoute(token=token, filter_mode=filter_mode, rest=rest)
-
-
-_parse_token_route_cached = functools.lru_cache(maxsize=4096)(_parse_token_route)  # results are immutable
 
 
 def join_upstream(base: str, rest: str) -> str:

@@ -105,10 +105,22 @@ def test_v2_allowlist_with_ipv6(allow, url, allowed):
 
 
 def test_long_paths_are_parsed_but_not_remembered():
-    from aegis_addons.wire import routes
-    routes._parse_token_route_cached.cache_clear()
+    parse_token_route.cache_clear()
     long_path = "/v1/__gw__/t/tok/" + "x" * 10_000
     assert parse_token_route(long_path).rest == "/" + "x" * 10_000
-    assert routes._parse_token_route_cached.cache_info().currsize == 0
+    assert parse_token_route.cache_info().currsize == 0
     assert parse_token_route("/v1/__gw__/t/tok/chat/completions").token == "tok"
-    assert routes._parse_token_route_cached.cache_info().currsize == 1
+    assert parse_token_route.cache_info().currsize == 1
+
+
+def test_short_key_cache_remembers_only_short_keys():
+    from aegis_addons.caching import short_key_cache
+    calls = []
+
+    @short_key_cache(4, maxsize=8)
+    def upper(text: str) -> str:
+        calls.append(text)
+        return text.upper()
+
+    assert [upper("ab"), upper("ab"), upper("abcdef"), upper("abcdef")] == ["AB", "AB", "ABCDEF", "ABCDEF"]
+    assert calls == ["ab", "abcdef", "abcdef"] and upper.cache_info().currsize == 1
