@@ -85,6 +85,22 @@ def not_placeholder(value: str) -> bool:
     return not looks_like_placeholder(value)
 
 
+def _is_straight_run(group: str) -> bool:
+    """`ABCDE`, `KLMNO`, `12345`, `54321`: a run of consecutive characters, the filler of sample keys."""
+    steps = {ord(b) - ord(a) for a, b in zip(group, group[1:])}
+    return steps in ({1}, {-1})
+
+
+@validator("product_key")
+def product_key(value: str) -> bool:
+    """A 5x5 product key that is not a sample: no group is a straight run or one repeated
+    character, and the groups are not all alike."""
+    groups = value.upper().split("-")
+    if len(set(groups)) == 1:
+        return False
+    return not any(_is_straight_run(g) or len(set(g)) == 1 for g in groups) and not looks_like_placeholder(value)
+
+
 # --- financial --------------------------------------------------------------------------------------
 
 # Issuer prefixes of the card networks (Visa, Mastercard incl. 2-series, Amex, Diners, Discover, JCB,
@@ -302,20 +318,23 @@ def jfrog_reference_token(value: str) -> bool:
 
 @validator("base64_pem_private_key")
 def base64_pem_private_key(value: str) -> bool:
-    """Base64 of a PEM private key whose body decodes to a DER SEQUENCE (not just a header)."""
+    """Base64 of a PEM private key whose body is key material, not just a header: a DER SEQUENCE
+    (PKCS#1/#8, SEC1, encrypted PKCS#8), an OpenSSH key (`openssh-key-v1`) or an OpenPGP secret-key
+    packet (tag 5, old or new packet format)."""
     try:
         text = base64.b64decode(value + "=" * (-len(value) % 4)).decode("ascii", "replace")
     except binascii.Error:
         return False
-    m = re.search(r"-----BEGIN [A-Z ]*PRIVATE KEY-----\s*(?:[\w-]+:[^\n]*\n)*\s*([A-Za-z0-9+/=\s]{32,})",
-                  text)
+    m = re.search(r"-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----\s*(?:[\w-]+:[^\n]*\n)*\s*"
+                  r"([A-Za-z0-9+/=\s]{32,})", text)
     if not m:
         return False
     body = re.sub(r"\s", "", m.group(1))[:64]
     try:
-        return base64.b64decode(body + "=" * (-len(body) % 4))[:1] == b"\x30"
+        head = base64.b64decode(body[:len(body) // 4 * 4])
     except binascii.Error:
         return False
+    return head[:1] == b"\x30" or head.startswith(b"openssh-key-v1\0") or head[:1] in (b"\x94", b"\x95", b"\xc5")
 
 
 _BASE32_DIGITS = re.compile(r"[2-7]")

@@ -1,0 +1,60 @@
+"""Structural checks over every YAML rule pack: a keyword prefilter must be reachable by its regex.
+
+A rule only runs on text that contains one of its keywords. A keyword that no match of the regex can
+contain (a typo such as `tlrmtvnttuaad` for `TlRMTVNTUAAD`) silently disables the rule, and a rule
+without examples gives no other sign of it. Here strings are generated from each regex (rstr) and at
+least one of them must contain a keyword.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+import rstr
+import yaml
+
+from aegis_addons.paths import RULES_DIR
+
+PACKS = ["pii", "secrets", "infra", "danger", "injection"]
+SAMPLES_PER_RULE = 40
+
+
+def _rules(pack: str) -> list[dict]:
+    return yaml.safe_load((RULES_DIR / f"{pack}.yaml").read_text(encoding="utf-8"))["rules"]
+
+
+def _samples(regex: str, count: int, seed: int) -> list[str] | None:
+    """Strings generated from `regex`, or None when the generator does not support its syntax
+    (possessive repeats, some look-arounds)."""
+    generator = rstr.Rstr(random.Random(seed))
+    try:
+        return [generator.xeger(regex) for _ in range(count)]
+    except Exception:  # noqa: BLE001 - unsupported syntax: sre_parse-level errors of several types
+        return None
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_every_keyword_prefilter_is_reachable(pack):
+    unreachable, checked = [], 0
+    for rule in _rules(pack):
+        keywords = [k.lower() for k in rule.get("keywords") or []]
+        # Rules gated by context words take their keywords from the context, not from the match.
+        if not keywords or rule.get("requires_context"):
+            continue
+        samples = _samples(rule["regex"], SAMPLES_PER_RULE, seed=len(rule["id"]))
+        if samples is None:
+            continue
+        checked += 1
+        if not any(keyword in sample.lower() for sample in samples for keyword in keywords):
+            unreachable.append(f"{rule['id']}: keywords {keywords} in none of e.g. {samples[:2]!r}")
+    assert not unreachable, "\n".join(unreachable)
+    assert checked >= {"infra": 1}.get(pack, 5), f"only {checked} rules of {pack} could be checked"
+
+
+def test_the_check_catches_a_keyword_typo():
+    samples = _samples(r"\bTlRMTVNTUAAD[A-Za-z0-9+/]{40,}={0,2}", SAMPLES_PER_RULE, seed=1)
+    assert samples and all(re.match(r"TlRMTVNTUAAD", s) for s in samples)
+    assert not any("tlrmtvnttuaad" in s.lower() for s in samples)
+    assert all("tlrmtvntuaad" in s.lower() for s in samples)
