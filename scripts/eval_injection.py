@@ -12,7 +12,8 @@ alone, the classifier alone and both combined (the full `InjectionDetector`), on
 A row counts as flagged when the detector reports an `injection.*` or `anomaly.encoded_instruction`
 finding scoring at least 0.5 (the default policy line); "classifier alone" compares the probability with
 the model's threshold; "both, blocked" counts the rows whose top finding reaches 0.85, what the `medium`
-level blocks in the newest user turn (lower scores are flagged and forwarded). Then it benchmarks `scan()` on 2 KB messages (2,048 bytes of UTF-8, about 680
+level blocks in the newest user turn (lower scores are flagged and forwarded); "both, as untrusted content"
+scans the same rows as tool results (source factors, and the classifier's single-sentence scoring). Then it benchmarks `scan()` on 2 KB messages (2,048 bytes of UTF-8, about 680
 Chinese characters) built from corpus rows, with the cache cleared so every scan does the full work, and
 prints p50/p99/max per language, and the same for 2,048-character messages (6 KB of Chinese).
 """
@@ -79,6 +80,8 @@ def evaluate(rows: list[dict], title: str, rules_only: InjectionDetector, full: 
                            for r in part],
             "both": [score >= FLAG_AT for score in scores],
             f"both, blocked (>= {BLOCK_AT})": [score >= BLOCK_AT for score in scores],
+            "both, as untrusted content": [top_score(full.scan(r["text"], source="untrusted")) >= FLAG_AT
+                                           for r in part],
         }
         for name, hits in results.items():
             n_pos, n_neg, recall, fpr, balanced = metrics(labels, hits)
@@ -100,24 +103,25 @@ def _message(pool: list[str], rng: random.Random, limit: int, unit: str) -> str:
 def benchmark(rows: list[dict], detector: InjectionDetector, n: int = 500, seed: int = 7) -> None:
     rng = random.Random(seed)
     print("\n### Latency of InjectionDetector.scan, cache cleared\n")
-    print("| lang | message size | messages | p50 ms | p99 ms | max ms |")
-    print("|---|---|---:|---:|---:|---:|")
-    for lang, unit in (("en", "bytes"), ("zh", "bytes"), ("zh", "chars")):
+    print("| lang | message size | source | messages | p50 ms | p99 ms | max ms |")
+    print("|---|---|---|---:|---:|---:|---:|")
+    for lang, unit, source in (("en", "bytes", "user"), ("zh", "bytes", "user"), ("zh", "chars", "user"),
+                               ("en", "bytes", "untrusted"), ("zh", "bytes", "untrusted")):
         pool = [r["text"] for r in rows if r["lang"] == lang]
         messages = [_message(pool, rng, MESSAGE_BYTES, unit) for _ in range(n)]
         for m in messages[:20]:  # warm-up: regex caches, translate table
-            detector.scan(m)
+            detector.scan(m, source=source)
         detector.cache_clear()
         times = []
         for m in messages:
             start = time.perf_counter()
-            detector.scan(m)
+            detector.scan(m, source=source)
             times.append((time.perf_counter() - start) * 1000)
         detector.cache_clear()
         times.sort()
         p99 = times[min(len(times) - 1, int(0.99 * len(times)))]
         size = "2 KB" if unit == "bytes" else f"{MESSAGE_BYTES} characters"
-        print(f"| {lang} | {size} | {len(times)} | {statistics.median(times):.3f} | {p99:.3f} | "
+        print(f"| {lang} | {size} | {source} | {len(times)} | {statistics.median(times):.3f} | {p99:.3f} | "
               f"{times[-1]:.3f} |")
 
 

@@ -23,10 +23,12 @@ fit on the whole training side (corpus rows and templates of buckets 2-9).
 from __future__ import annotations
 
 import argparse
+import ast
 import datetime
 import hashlib
 import json
 import sys
+import sysconfig
 from collections import Counter
 from pathlib import Path
 
@@ -51,6 +53,30 @@ CARD_PATH = ROOT / "model" / "MODEL_CARD.md"
 WINDOW, STRIDE = 2000, 1000
 MAX_FEATURES = 40_000
 TEMPLATE_SEED = 13
+
+
+def documentation_negatives(limit: int) -> list[tuple[str, int, str]]:
+    """Benign English technical prose: docstrings (200+ characters, first 2,000) of this Python's
+    standard library (PSF-2.0), the kind of text an agent reads as tool output. At most `limit`,
+    chosen by a hash of the text so the selection is stable. The documentation check
+    (`scripts/eval_docs.py`) reads Markdown/reST files, never these sources."""
+    root = Path(sysconfig.get_paths()["stdlib"])
+    skip = {"test", "tests", "idlelib", "site-packages", "lib2to3", "turtledemo", "__phello__"}
+    docs = set()
+    for path in sorted(root.rglob("*.py")):
+        if skip.intersection(path.relative_to(root).parts):
+            continue
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                doc = ast.get_docstring(node)
+                if doc and len(doc) >= 200:
+                    docs.add(doc[:2000])
+    chosen = sorted(docs, key=lambda d: hashlib.sha256(d.encode("utf-8")).hexdigest())[:limit]
+    return [(doc, 0, "en") for doc in chosen]
 
 
 def split_of(text: str) -> str:
@@ -137,6 +163,13 @@ def write_card(path: Path, metadata: dict, test_metrics: dict[str, dict], cv_met
         + (" (0.5 already met it). " if metadata["threshold"] == 0.5 else ". ")
         + "C was compared the same way (4, 8 and 16 were within one row of each other). "
         "The detector maps this probability to its shared score scale so that the threshold is 0.5.",
+        f"- Untrusted content (tool results, documents) is also scored sentence by sentence (short "
+        f"sentences merged with the next; at least 6 known features), so one order planted in a long page "
+        f"is not diluted by the prose around it. Sentence threshold: **{metadata['sentence_threshold']:.4f}**, "
+        f"chosen by the same cross-validation as the lowest value, not below the threshold above, at which "
+        f"at most {metadata['max_cv_fpr']:.1%} of the benign English rows, of the benign Chinese rows and of "
+        f"the documentation texts (below) have a sentence above it (documentation texts out of fold: "
+        f"{metadata['cv_documentation_sentence_fpr']:.1%}).",
         "",
         "## Data",
         "Only rows of `../shared/corpus/injection.jsonl` with `train_ok: true` (licences MIT, Apache-2.0, "
@@ -147,8 +180,9 @@ def write_card(path: Path, metadata: dict, test_metrics: dict[str, dict], cv_met
         "| trained on (buckets 2-9) | attack | benign |",
         "|---|---:|---:|",
     ]
-    for key, label in (("corpus_train", "corpus rows"), ("template_train", "templates")):
-        c = counts[key]
+    for key, label in (("corpus_train", "corpus rows"), ("template_train", "templates"),
+                       ("documentation_train", "standard-library docstrings")):
+        c = counts.get(key, {})
         lines.append(f"| {label} | {c.get('1', 0)} | {c.get('0', 0)} |")
     lines += [
         "",
@@ -174,6 +208,15 @@ def write_card(path: Path, metadata: dict, test_metrics: dict[str, dict], cv_met
         "tags, and ordinary engineering questions about eval and subprocess. Chinese: the first families "
         "and hard negatives.",
         "",
+        "Documentation (benign, English): docstrings of 200+ characters of the Python standard library "
+        "this was trained with (PSF-2.0; the first 2,000 characters of each, chosen by a hash), the kind "
+        "of prose an agent reads in tool results. Without them the classifier flagged 15 of 4,028 chunks "
+        "of the machine's Markdown/reST documentation read as tool results (`scripts/eval_docs.py`, "
+        "which never reads these `.py` sources); with them, none (before sentence scoring). "
+        "Cross-validation on the corpus rows did not change for English; Chinese went from 1 to 3 false "
+        "positives of 4,186. In cross-validation the documentation texts are cut into folds like the "
+        "corpus rows, so the sentence threshold sees them out of fold.",
+        "",
         "Split: bucket = SHA-256(normalized lower-cased text)[:8 hex] mod 10; 0-1 held-out test, 2-9 "
         "training side (cross-validation folds: another hash of the same key). The held-out split is corpus "
         "rows only.",
@@ -189,7 +232,7 @@ def write_card(path: Path, metadata: dict, test_metrics: dict[str, dict], cv_met
     lines += [
         "",
         f"Cross-validation on the training corpus rows ({metadata['folds']} folds, out-of-fold, at the "
-        "threshold above; used to choose it):",
+        "thresholds above; used to choose them; \"as untrusted content\" adds the sentence scores):",
         "",
         "| lang | attack rows | benign rows | recall | FPR | balanced accuracy |",
         "|---|---:|---:|---:|---:|---:|",
@@ -213,9 +256,12 @@ def write_card(path: Path, metadata: dict, test_metrics: dict[str, dict], cv_met
         f"- English false positives: {round(test_metrics['en']['fpr'] * test_metrics['en']['n_benign'])} of "
         f"the {test_metrics['en']['n_benign']} held-out English benign rows are flagged "
         f"(FPR {_fmt(test_metrics['en']['fpr'])}); with so few rows one row is "
-        f"{1 / max(1, test_metrics['en']['n_benign']):.1%} of FPR. The richer attack templates also raised "
-        "the false-positive rate on the evaluation-only English benign rows (instructions and security "
-        "documentation); see `scripts/eval_injection.py`.",
+        f"{1 / max(1, test_metrics['en']['n_benign']):.1%} of FPR. On the evaluation-only English rows the "
+        "documentation texts cut the classifier's false-positive rate from 1.9% to 0.7% and its recall "
+        "from 0.827 to 0.780; see `scripts/eval_injection.py`.",
+        "- A sentence planted in a long document is found only when it alone scores above the sentence "
+        "threshold or a rule matches it: `scripts/eval_docs.py` plants sentences written after the rules in "
+        "documentation pages and finds about a third of them.",
         "- Chinese attacks in the corpus are role-play jailbreaks that wrap a harmful question; the "
         "model partly learns harmful-question vocabulary, although the harmful questions without a "
         "jailbreak wrapper are benign rows and push against it.",
@@ -241,25 +287,58 @@ def fit(texts: list[str], labels: np.ndarray, C: float) -> Pipeline:
     return pipeline
 
 
-def cross_validate(corpus: list[tuple[str, int, str]], templates: list[tuple[str, int, str]], C: float,
-                   folds: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Out-of-fold probabilities of the training corpus rows: each fold is scored by a model fit on the
-    other folds plus every template (templates are never scored: they are not real traffic)."""
+def cross_validate(corpus: list[tuple[str, int, str]], templates: list[tuple[str, int, str]],
+                   documentation: list[tuple[str, int, str]], C: float, folds: int) -> dict[str, np.ndarray]:
+    """Out-of-fold scores. Corpus rows and documentation texts are cut into folds by a hash; each fold is
+    scored by a model fit on the other folds plus every template (templates are never scored: they are
+    not real traffic). Returns, for the corpus rows, the best window probability (`probs`), the best
+    single-sentence probability (`sentence_probs`, 0 for a text of one sentence), `labels` and `langs`;
+    and `doc_sentence_probs` for the documentation texts (all benign, English)."""
     fold = np.array([cv_fold(t, folds) for t, _, _ in corpus])
+    doc_fold = np.array([cv_fold(t, folds) for t, _, _ in documentation])
     texts = [normalize(t).text for t, _, _ in corpus]
+    docs = [normalize(t).text for t, _, _ in documentation]
     labels = np.array([label for _, label, _ in corpus])
     langs = np.array([lang for _, _, lang in corpus])
     template_texts = [normalize(t).text for t, _, _ in templates]
     template_labels = np.array([label for _, label, _ in templates])
-    probs = np.zeros(len(corpus))
+    probs, sentence_probs = np.zeros(len(corpus)), np.zeros(len(corpus))
+    doc_sentence_probs = np.zeros(len(documentation))
+
+    def best_sentence(scorer: InjectionClassifier, text: str) -> float:
+        return max((w.probability for w in scorer.sentences(text)), default=0.0)
+
     for k in range(folds):
         train = np.flatnonzero(fold != k)
-        pipeline = fit([texts[i] for i in train] + template_texts,
-                       np.concatenate([labels[train], template_labels]), C)
-        scorer = InjectionClassifier(pipeline, {"threshold": 0.5, "window": WINDOW, "stride": STRIDE})
+        doc_train = np.flatnonzero(doc_fold != k)
+        pipeline = fit([texts[i] for i in train] + template_texts + [docs[i] for i in doc_train],
+                       np.concatenate([labels[train], template_labels, np.zeros(len(doc_train), dtype=int)]), C)
+        scorer = InjectionClassifier(pipeline, {"threshold": 0.5, "sentence_threshold": 0.5,
+                                                "window": WINDOW, "stride": STRIDE})
         for i in np.flatnonzero(fold == k):
             probs[i] = scorer.best_window(texts[i]).probability
-    return probs, labels, langs
+            sentence_probs[i] = best_sentence(scorer, texts[i])
+        for i in np.flatnonzero(doc_fold == k):
+            doc_sentence_probs[i] = best_sentence(scorer, docs[i])
+    return {"probs": probs, "sentence_probs": sentence_probs, "labels": labels, "langs": langs,
+            "doc_sentence_probs": doc_sentence_probs}
+
+
+def pick_sentence_threshold(cv: dict[str, np.ndarray], floor: float, max_fpr: float) -> float:
+    """The lowest sentence threshold, not below the window threshold `floor`, at which at most `max_fpr`
+    of the benign English rows, of the benign Chinese rows and of the documentation texts have a
+    sentence scoring above it."""
+    benign = cv["labels"] == 0
+    groups = [cv["sentence_probs"][benign & (cv["langs"] == lang)] for lang in ("en", "zh")]
+    groups.append(cv["doc_sentence_probs"])
+    threshold = floor
+    for scores in groups:
+        if not len(scores):
+            continue
+        ranked = np.sort(scores)
+        allowed = int(np.floor(max_fpr * len(ranked)))
+        threshold = max(threshold, float(ranked[len(ranked) - 1 - allowed]) + 1e-6)
+    return min(threshold, 0.99)
 
 
 def main() -> None:
@@ -268,6 +347,8 @@ def main() -> None:
     parser.add_argument("--C", type=float, default=8.0)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--max-cv-fpr", type=float, default=0.005)
+    parser.add_argument("--doc-negatives", type=int, default=2000,
+                        help="standard-library docstrings added as benign training text")
     args = parser.parse_args()
 
     rows = [r for r in load_corpus(args.corpus) if r["train_ok"] is True]
@@ -279,22 +360,32 @@ def main() -> None:
         else:
             corpus.append((r["text"], r["label"], r["lang"]))
             counts["corpus_train"][str(r["label"])] += 1
-    for text, label, lang, _kind in generate(TEMPLATE_SEED):
-        if split_of(text) == "test":
-            continue
+    generated = [row for row in generate(TEMPLATE_SEED) if split_of(row[0]) != "test"]
+    for text, label, lang, _kind in generated:
         templates.append((text, label, lang))
         counts["template_train"][str(label)] += 1
+    documentation = [row for row in documentation_negatives(args.doc_negatives) if split_of(row[0]) != "test"]
+    counts["documentation_train"] = Counter({"0": len(documentation)})
 
-    cv_probs, cv_labels, cv_langs = cross_validate(corpus, templates, args.C, args.folds)
+    cv = cross_validate(corpus, templates, documentation, args.C, args.folds)
+    cv_probs, cv_labels, cv_langs = cv["probs"], cv["labels"], cv["langs"]
     threshold = pick_threshold(cv_probs, cv_labels, cv_langs, args.max_cv_fpr)
+    sentence_threshold = pick_sentence_threshold(cv, threshold, args.max_cv_fpr)
     cv_metrics = {lang: _rates(cv_labels[cv_langs == lang], cv_probs[cv_langs == lang] >= threshold)
                   for lang in ("en", "zh")}
+    untrusted = (cv_probs >= threshold) | (cv["sentence_probs"] >= sentence_threshold)
+    cv_metrics.update({f"{lang}, as untrusted content (with sentences)":
+                       _rates(cv_labels[cv_langs == lang], untrusted[cv_langs == lang]) for lang in ("en", "zh")})
+    doc_flagged = float(np.mean(cv["doc_sentence_probs"] >= sentence_threshold)) if len(documentation) else 0.0
+    templates += documentation
 
     train = corpus + templates
     pipeline = fit([normalize(t).text for t, _, _ in train], np.array([label for _, label, _ in train]), args.C)
     vectorizer = pipeline.named_steps["tfidf"]
     metadata = {"sklearn_version": sklearn.__version__, "features_version": FEATURES_VERSION,
-                "threshold": threshold, "window": WINDOW, "stride": STRIDE, "C": args.C,
+                "threshold": threshold, "sentence_threshold": sentence_threshold,
+                "cv_documentation_sentence_fpr": doc_flagged,
+                "window": WINDOW, "stride": STRIDE, "C": args.C,
                 "folds": args.folds, "max_cv_fpr": args.max_cv_fpr, "n_features": len(vectorizer.vocabulary_),
                 "trained_on": datetime.date.today().isoformat(),
                 "training": {k: dict(v) for k, v in counts.items()}}
@@ -313,7 +404,9 @@ def main() -> None:
     write_card(CARD_PATH, metadata, test_metrics, cv_metrics)
     print(f"train rows {len(train)}, features {metadata['n_features']}, "
           f"threshold {threshold:.4f}, size {MODEL_PATH.stat().st_size:,} bytes")
-    for lang in ("en", "zh"):
+    print(f"sentence threshold {sentence_threshold:.4f}; documentation texts with a sentence above it "
+          f"(out of fold): {doc_flagged:.4f}")
+    for lang in cv_metrics:
         print(f"cv   {lang}: {cv_metrics[lang]}")
     print(f"held-out metrics: see {CARD_PATH.relative_to(ROOT)}")
 

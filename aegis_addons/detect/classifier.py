@@ -23,6 +23,11 @@ Windows: a short text is one window. A long text is cut at whitespace into chunk
 characters, and each window is two neighbouring chunks, so windows overlap by half and any passage up to
 `stride` characters long lies whole inside one window. The text's score is the maximum over windows, so an
 injection buried in a long tool result is not diluted by the benign text around it.
+
+Sentences (`best_window(..., sentences=True)`, used for untrusted content): one planted sentence is
+still diluted by the 2,000 characters of a window around it, so each sentence (or line; short ones merged
+with the next) is also scored alone, against its own, higher threshold `sentence_threshold` chosen by
+cross-validation, since short benign texts reach high probabilities more easily.
 """
 
 from __future__ import annotations
@@ -62,6 +67,33 @@ def analyze(text: str) -> list[str]:
         features += run
         features += map(str.__add__, run, run[1:])
     return features
+
+
+MIN_SENTENCE_CHARS = 80  # shorter sentences are merged with the next one
+MAX_SENTENCE_CHARS = 500  # a longer "sentence" (a code block, a table) is scored by its first 500
+MIN_SENTENCE_FEATURES = 6
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?。！？])\s+|\n+")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences and lines of `text`; one shorter than MIN_SENTENCE_CHARS is merged with
+    the next, and each is cut at MAX_SENTENCE_CHARS."""
+    spans: list[tuple[int, int]] = []
+    start, first = 0, -1  # `first`: start of the span being grown, -1 when none
+    for gap_start, gap_end in [m.span() for m in _SENTENCE_BREAK.finditer(text)] + [(len(text), len(text))]:
+        if gap_start > start:
+            if first < 0:
+                first = start
+            if gap_start - first >= MIN_SENTENCE_CHARS:
+                spans.append((first, min(gap_start, first + MAX_SENTENCE_CHARS)))
+                first = -1
+        start = gap_end
+    if first >= 0:  # a short tail joins the span before it, as a short sentence joins the next one
+        if spans:
+            spans[-1] = (spans[-1][0], min(len(text), spans[-1][0] + MAX_SENTENCE_CHARS))
+        else:
+            spans.append((first, min(len(text), first + MAX_SENTENCE_CHARS)))
+    return spans
 
 
 _EMPTY_INDEX = np.zeros(0, dtype=np.int64)
@@ -109,6 +141,7 @@ class WindowScore:
     probability: float
     start: int
     end: int
+    sentence: bool = False  # a single sentence (untrusted content), judged against `sentence_threshold`
 
 
 def _major_minor(version: str) -> tuple[int, int]:
@@ -134,6 +167,8 @@ class InjectionClassifier:
         self.pipeline = pipeline
         self.metadata = metadata
         self.threshold: float = float(metadata["threshold"])
+        # None: the model was trained without a sentence threshold, so sentences are not scored
+        self.sentence_threshold: float | None = metadata.get("sentence_threshold")
         self.window: int = int(metadata["window"])
         self.stride: int = int(metadata["stride"])
         vectorizer = pipeline.named_steps["tfidf"]
@@ -284,6 +319,52 @@ class InjectionClassifier:
             scores.append(WindowScore(self._probability(*_count_sorted(mine)), chunks[i][0], chunks[i + 1][1]))
         return scores
 
+    def sentences(self, normalized_text: str) -> list[WindowScore]:
+        """Scores of the sentences (or lines) of a text, short ones merged with the next, each scored
+        alone. Sentences with fewer than `MIN_SENTENCE_FEATURES` known features are skipped: with one or
+        two features the probability is just those features' weight, not evidence."""
+        if self.sentence_threshold is None:
+            return []
+        spans = sentence_spans(normalized_text)
+        if len(spans) < 2:  # one sentence: the whole-text window already scores it
+            return []
+        lowered = normalized_text.lower()
+        if len(lowered) != len(normalized_text):
+            counts = [self._counts(normalized_text[s:e]) for s, e in spans]
+            return [WindowScore(self._probability(index, tf), s, e, sentence=True)
+                    for (s, e), (index, tf) in zip(spans, counts) if len(index) >= MIN_SENTENCE_FEATURES]
+        else:
+            # `_chunk_features` wants chunks that tile the text: add the gaps between sentences as chunks
+            cover, slot = [], []
+            end = 0
+            for start, stop in spans:
+                if start > end:
+                    cover.append((end, start))
+                slot.append(len(cover))
+                cover.append((start, stop))
+                end = stop
+            if end < len(lowered):
+                cover.append((end, len(lowered)))
+            features, labels = self._chunk_features(lowered, cover)
+            probability, n_features = self._probabilities(features, labels, len(cover))
+        return [WindowScore(float(probability[i]), s, e, sentence=True)
+                for (s, e), i in zip(spans, slot) if n_features[i] >= MIN_SENTENCE_FEATURES]
+
+    def _probabilities(self, features: np.ndarray, labels: np.ndarray, n_chunks: int
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """`_probability` of every chunk at once (features labelled by chunk), and each chunk's number of
+        distinct features: one sort and a few bincounts instead of a loop over chunks."""
+        width = len(self._idf)
+        unique, tf = _count_sorted(np.sort(labels * width + features))
+        chunk, feature = np.divmod(unique, width)
+        sub_tf = 1.0 + np.log(tf)
+        weights = sub_tf * self._idf[feature]
+        norm = np.sqrt(np.bincount(chunk, weights=weights * weights, minlength=n_chunks))
+        dot = np.bincount(chunk, weights=sub_tf * self._weighted[feature], minlength=n_chunks)
+        z = self._intercept + np.divide(dot, norm, out=np.zeros(n_chunks), where=norm > 0)
+        probability = 1.0 / (1.0 + np.exp(-np.maximum(z, -700.0)))
+        return probability, np.bincount(chunk, minlength=n_chunks)
+
     def _chunk_features(self, lowered: str, chunks: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
         """In-vocabulary feature indices of every chunk of `lowered` (analysed separately, as `_counts`
         would) and the chunk each belongs to, computed for all chunks at once."""
@@ -330,20 +411,27 @@ class InjectionClassifier:
         where = np.flatnonzero(keys[at] == pair)
         return features[at[where]], where
 
-    def best_window(self, normalized_text: str) -> WindowScore:
-        return max(self.windows(normalized_text), key=lambda w: w.probability)
+    def best_window(self, normalized_text: str, *, sentences: bool = False) -> WindowScore:
+        """The window with the highest score on the shared scale; with `sentences`, single sentences
+        compete too (under their own threshold)."""
+        candidates = self.windows(normalized_text)
+        if sentences:
+            candidates += self.sentences(normalized_text)
+        return max(candidates, key=lambda w: self.finding_score(w.probability, sentence=w.sentence))
 
     def score(self, text: str) -> float:
         """Probability that `text` holds an injection: the maximum over its windows."""
         return self.best_window(normalize(text).text).probability
 
-    def finding_score(self, probability: float) -> float:
+    def finding_score(self, probability: float, *, sentence: bool = False) -> float:
         """Map a probability onto the detectors' shared scale: the threshold becomes 0.5.
 
         Rules and the classifier feed the same policy thresholds, so "at the model's decision threshold"
         must mean the same number as "a moderately confident rule"; the mapping is piecewise linear.
+        A single sentence is mapped with `sentence_threshold`: short texts reach high probabilities
+        more easily, so a sentence needs more to count.
         """
-        t = self.threshold
+        t = self.sentence_threshold if sentence and self.sentence_threshold is not None else self.threshold
         if probability >= t:
-            return 0.5 + 0.5 * (probability - t) / (1.0 - t)
+            return 0.5 + 0.5 * (probability - t) / (1.0 - t) if t < 1.0 else 0.5
         return 0.5 * probability / t

@@ -22,7 +22,8 @@ scores in [0, 1] and spans in the original text. What it does, in order:
    classifier; an instruction inside yields `anomaly.encoded_instruction` plus the inner finding, both
    spanning the encoded blob (offsets inside decoded text have no original counterpart).
 5. The classifier (`classifier.py`), skipped when a rule already scored at least `SKIP_CLASSIFIER_AT`.
-   It yields `injection.classifier` spanning its best window (the whole text for short texts).
+   It yields `injection.classifier` spanning its best window (the whole text for short texts); in
+   untrusted content a single sentence can be that window (see `classifier.py`).
 
 `source` says whose text it is: "user", "untrusted" (tool results, documents, fetched pages),
 "assistant" (model output: echoed injections, exfiltration links) or "system" (written by the operator:
@@ -70,6 +71,9 @@ KEYWORD_WINDOW = 300  # longer than any rule's match, so a match around a keywor
 # is mostly someone sharing a URL; the same link in a tool result or in the model's answer is the attack.
 SOURCE_FACTORS: dict[tuple[str, str], float] = {
     ("user", "injection.exfil_link"): 0.75,
+    ("user", "injection.indirect_instruction"): 0.75,  # "if you are an AI..." typed by the user is a request
+    ("assistant", "injection.indirect_instruction"): 0.75,  # an answer may draft such orders for a prompt
+    ("untrusted", "injection.indirect_instruction"): 1.1,  # the same words in a document are the attack
     ("untrusted", "injection.fake_message"): 1.1,
     ("untrusted", "injection.delimiter"): 1.1,
 }
@@ -393,7 +397,7 @@ class InjectionDetector:
         findings = self._rule_findings(norm)
         findings += self._payload_findings(hidden + find_encoded_payloads(text))
         if self.classifier is not None and max((f.score for f in findings), default=0) < SKIP_CLASSIFIER_AT:
-            findings += self._classifier_findings(norm)
+            findings += self._classifier_findings(norm, sentences=source == "untrusted")
         findings = [self._adjust(f, source) for f in findings + anomalies]
         return sorted(_dedupe([f for f in findings if f.score >= REPORT_FLOOR]),
                       key=lambda f: (f.start, -f.score))
@@ -470,14 +474,17 @@ class InjectionDetector:
                                f"inside {layers}-encoded text") for f in inner)
         return out
 
-    def _classifier_findings(self, norm: NormalizedText) -> list[Finding]:
-        best = self.classifier.best_window(norm.text)
-        score = self.classifier.finding_score(best.probability)
+    def _classifier_findings(self, norm: NormalizedText, *, sentences: bool = False) -> list[Finding]:
+        """The classifier's best window. Untrusted content (tool results, documents) is also scored
+        sentence by sentence: one order planted in a long page is not diluted by the prose around it."""
+        best = self.classifier.best_window(norm.text, sentences=sentences)
+        score = self.classifier.finding_score(best.probability, sentence=best.sentence)
         if score < REPORT_FLOOR:
             return []
         start, end = norm.to_original(best.start, best.end) if norm.text else (0, 0)
+        where = " (one sentence)" if best.sentence else ""
         return [Finding("injection.classifier", start, end, round(score, 4), "classifier",
-                        f"classifier probability {best.probability:.2f}")]
+                        f"classifier probability {best.probability:.2f}{where}")]
 
     @staticmethod
     def _adjust(f: Finding, source: str) -> Finding:
