@@ -161,8 +161,9 @@ def ipv6(value: str) -> bool:
         ipaddress.IPv6Address(value.split("%", 1)[0])
     except ValueError:
         return False
-    # Needs several groups: `::1` is loopback handled by range policy, `a::b` is rarely an address.
-    return value.count(":") >= 2
+    # Needs three written groups: `::1`, `fe80::1`, `a::b` are rarely worth a placeholder, and code is
+    # full of look-alikes (`x[::2]`, `y[2::2]`, reST's `must be::`).
+    return value.count(":") >= 2 and sum(1 for group in value.split("%", 1)[0].split(":") if group) >= 3
 
 
 def is_public_ip(value: str) -> bool:
@@ -407,13 +408,48 @@ _IDENTIFIER = re.compile(r"[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z]+[a-z]+){2,}[A-Z]?")
 _SNAKE_OR_SCOPE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+(?::[a-z_]+)+")
 
 
+_NAME_PIECE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def _is_composed_name(value: str) -> bool:
+    """A code identifier made of words: `DBAPIModule`, `_PKIdentityArgument`, `PKCS7PrivateKeyTypes`,
+    `SRC_AUTH`, `__validator_config__`. Every piece (split at case changes, underscores and digits) is a
+    word with a vowel, an all-capitals acronym or word of 2-6 letters, or one or two digits, and one
+    piece is a real word of 4+ letters. Random strings have one-letter or vowel-less pieces."""
+    if not re.fullmatch(r"_{0,2}[A-Za-z][A-Za-z0-9_]*", value):
+        return False
+    pieces = _NAME_PIECE.findall(value)
+    if len(pieces) < 2:
+        return False
+    for piece in pieces:
+        if piece.isdigit():
+            ok = len(piece) <= 2
+        elif piece.isupper():
+            ok = 2 <= len(piece) <= 6
+        else:
+            ok = len(piece) >= 2 and re.search(r"[aeiouy]", piece.lower()) is not None
+        if not ok:
+            return False
+    return any(len(p) >= 4 and re.search(r"[aeiouyAEIOUY]", p) for p in pieces)
+
+
 @validator("not_code_name")
 def not_code_name(value: str) -> bool:
-    """Not a snake_case name or an OAuth scope after a `token`/`key` word: `"max_tokens": max_tokens`,
-    `token=access_token`, `read:org_audit` are code and configuration. (Password rules do not use
-    this: `IRC_PASS=irc_pass` is a password.)"""
-    return _SNAKE_OR_SCOPE.fullmatch(value.strip("'\"`")) is None
+    """Not a code name after a `token`/`key` word: a snake_case name or an OAuth scope
+    (`"max_tokens": max_tokens`, `token=access_token`, `read:org_audit`), a dunder sentinel or a name
+    composed of words (`pkey: _PrivateKey`, `dbapi: DBAPIModule`, `"src_auth": SRC_AUTH`). (Password rules
+    do not use this: `IRC_PASS=irc_pass` is a password.)"""
+    v = value.strip("'\"`")
+    return _SNAKE_OR_SCOPE.fullmatch(v) is None and not _is_composed_name(v)
 _YAML_KEY_OR_TAG = re.compile(r"[A-Za-z_][\w.-]*:|![A-Za-z]+")
+
+
+@validator("not_password_name")
+def not_password_name(value: str) -> bool:
+    """Not a snake_case variable named after a password (`self.key_password = key_password`,
+    `hide_password=hide_password`): code passing a password along, not the password."""
+    return re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*_(?:password|passwd|passphrase)(?:_[a-z0-9]+)*|"
+                        r"(?:password|passwd|passphrase)(?:_[a-z0-9]+)+", value.strip("'\"`")) is None
 
 
 @validator("secret_value")
