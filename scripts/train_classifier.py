@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from aegis_addons.detect.classifier import (  # noqa: E402
-    FEATURES_VERSION, InjectionClassifier, analyze)
+    FEATURES_VERSION, MIN_SENTENCE_FEATURES, InjectionClassifier, analyze)
 from aegis_addons.detect.normalize import normalize  # noqa: E402
 from injection_templates import generate  # noqa: E402
 
@@ -163,8 +163,9 @@ def write_card(path: Path, metadata: dict, test_metrics: dict[str, dict], cv_met
         + (" (0.5 already met it). " if metadata["threshold"] == 0.5 else ". ")
         + "C was compared the same way (4, 8 and 16 were within one row of each other). "
         "The detector maps this probability to its shared score scale so that the threshold is 0.5.",
-        f"- Untrusted content (tool results, documents) is also scored sentence by sentence (short "
-        f"sentences merged with the next; at least 6 known features), so one order planted in a long page "
+        f"- Untrusted content (tool results, documents) is also scored sentence by sentence (sentences "
+        f"and lines with at least {MIN_SENTENCE_FEATURES} known features; the minimum was raised from 6 "
+        f"after short URL lines of the documentation check scored high), so one order planted in a long page "
         f"is not diluted by the prose around it. Sentence threshold: **{metadata['sentence_threshold']:.4f}**, "
         f"chosen by the same cross-validation as the lowest value, not below the threshold above, at which "
         f"at most {metadata['max_cv_fpr']:.1%} of the benign English rows, of the benign Chinese rows and of "
@@ -261,7 +262,7 @@ def write_card(path: Path, metadata: dict, test_metrics: dict[str, dict], cv_met
         "from 0.827 to 0.780; see `scripts/eval_injection.py`.",
         "- A sentence planted in a long document is found only when it alone scores above the sentence "
         "threshold or a rule matches it: `scripts/eval_docs.py` plants sentences written after the rules in "
-        "documentation pages and finds about a third of them.",
+        "documentation pages and finds four in ten of them.",
         "- Chinese attacks in the corpus are role-play jailbreaks that wrap a harmful question; the "
         "model partly learns harmful-question vocabulary, although the harmful questions without a "
         "jailbreak wrapper are benign rows and push against it.",

@@ -25,9 +25,10 @@ characters, and each window is two neighbouring chunks, so windows overlap by ha
 injection buried in a long tool result is not diluted by the benign text around it.
 
 Sentences (`best_window(..., sentences=True)`, used for untrusted content): one planted sentence is
-still diluted by the 2,000 characters of a window around it, so each sentence (or line; short ones merged
-with the next) is also scored alone, against its own, higher threshold `sentence_threshold` chosen by
-cross-validation, since short benign texts reach high probabilities more easily.
+still diluted by the 2,000 characters of a window around it, so each sentence or line (long ones in
+pieces of 500 characters) with at least `MIN_SENTENCE_FEATURES` known features is also scored alone,
+against its own, higher threshold `sentence_threshold` chosen by cross-validation, since short benign
+texts reach high probabilities more easily.
 """
 
 from __future__ import annotations
@@ -69,30 +70,23 @@ def analyze(text: str) -> list[str]:
     return features
 
 
-MIN_SENTENCE_CHARS = 80  # shorter sentences are merged with the next one
-MAX_SENTENCE_CHARS = 500  # a longer "sentence" (a code block, a table) is scored by its first 500
-MIN_SENTENCE_FEATURES = 6
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?。！？])\s+|\n+")
+MAX_SENTENCE_CHARS = 500  # a longer "sentence" (a code block, a table) is scored in pieces of this size
+MIN_SENTENCE_FEATURES = 10  # fewer known features: the probability is a few words' weight, not evidence
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；])\s*|\n+")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentences and lines of `text`; one shorter than MIN_SENTENCE_CHARS is merged with
-    the next, and each is cut at MAX_SENTENCE_CHARS."""
+    """Spans of the sentences and lines of `text` (Chinese sentence ends need no space after them),
+    each cut into pieces of at most MAX_SENTENCE_CHARS, so every character is in one span."""
     spans: list[tuple[int, int]] = []
-    start, first = 0, -1  # `first`: start of the span being grown, -1 when none
+    start = 0
     for gap_start, gap_end in [m.span() for m in _SENTENCE_BREAK.finditer(text)] + [(len(text), len(text))]:
+        while gap_start - start > MAX_SENTENCE_CHARS:
+            spans.append((start, start + MAX_SENTENCE_CHARS))
+            start += MAX_SENTENCE_CHARS
         if gap_start > start:
-            if first < 0:
-                first = start
-            if gap_start - first >= MIN_SENTENCE_CHARS:
-                spans.append((first, min(gap_start, first + MAX_SENTENCE_CHARS)))
-                first = -1
-        start = gap_end
-    if first >= 0:  # a short tail joins the span before it, as a short sentence joins the next one
-        if spans:
-            spans[-1] = (spans[-1][0], min(len(text), spans[-1][0] + MAX_SENTENCE_CHARS))
-        else:
-            spans.append((first, min(len(text), first + MAX_SENTENCE_CHARS)))
+            spans.append((start, gap_start))
+        start = max(start, gap_end)
     return spans
 
 
@@ -320,9 +314,9 @@ class InjectionClassifier:
         return scores
 
     def sentences(self, normalized_text: str) -> list[WindowScore]:
-        """Scores of the sentences (or lines) of a text, short ones merged with the next, each scored
-        alone. Sentences with fewer than `MIN_SENTENCE_FEATURES` known features are skipped: with one or
-        two features the probability is just those features' weight, not evidence."""
+        """Scores of the sentences (or lines) of a text, each scored alone. Sentences with fewer than
+        `MIN_SENTENCE_FEATURES` known features are skipped: with one or two features the probability is
+        just those features' weight, not evidence."""
         if self.sentence_threshold is None:
             return []
         spans = sentence_spans(normalized_text)

@@ -11,6 +11,8 @@ A rule pack is a YAML file:
         score: 0.95
         group: 0                   # which regex group is the finding (name or number; default 0)
         validator: luhn            # a name from VALIDATORS (or a list: all must pass); else dropped
+        bare_validator: not_code_identifier  # like `validator`, but only for a value that stands bare
+                                   # (no quote right before it): code names look like that, literals don't
         context: [card, visa]      # words near the match raise the score by context_boost
         context_boost: 0.2
         context_window: 48         # characters either side searched for context words
@@ -91,6 +93,7 @@ class RegexRule:
     group: int | str = 0
     keywords: tuple[str, ...] = ()
     validator: Validator | None = None
+    bare_validator: Validator | None = None
     context: tuple[str, ...] = ()
     context_boost: float = 0.2
     context_window: int = 48
@@ -139,6 +142,9 @@ class RegexRule:
                 continue
             if self.validator is not None and not self.validator(value):
                 continue
+            if (self.bare_validator is not None and (start == 0 or text[start - 1] not in _QUOTES)
+                    and not self.bare_validator(value)):
+                continue
             score = self.score
             if self.context:
                 near = self._has_context(lowered, start, end)
@@ -148,6 +154,9 @@ class RegexRule:
                     score = min(1.0, score + self.context_boost)
             found.append(Finding(self.category, start, end, score, self.id))
         return found
+
+
+_QUOTES = "\"'`"
 
 
 def _as_tuple(value: object, what: str, where: str) -> tuple[str, ...]:
@@ -166,6 +175,16 @@ def _all_of(validators: list[Validator]) -> Validator | None:
     return lambda value: all(check(value) for check in validators)
 
 
+def _names(value: object, where: str) -> list[str]:
+    """Validator names of a `validator` / `bare_validator` field, checked against VALIDATORS."""
+    names = [value] if isinstance(value, str) else list(value or [])
+    for name in names:
+        if name not in VALIDATORS:
+            raise RulePackError(f"{where}: unknown validator {name!r} "
+                                f"(known: {', '.join(sorted(VALIDATORS)) or 'none'})")
+    return names
+
+
 def compile_rule(raw: dict, family: str | None, where: str) -> RegexRule:
     if not isinstance(raw, dict):
         raise RulePackError(f"{where}: a rule must be a mapping")
@@ -173,7 +192,7 @@ def compile_rule(raw: dict, family: str | None, where: str) -> RegexRule:
     if not rule_id or not isinstance(rule_id, str):
         raise RulePackError(f"{where}: rule without an 'id'")
     where = f"{where}: rule {rule_id!r}"
-    unknown = set(raw) - {"id", "category", "regex", "score", "group", "keywords", "validator",
+    unknown = set(raw) - {"id", "category", "regex", "score", "group", "keywords", "validator", "bare_validator",
                           "context", "context_boost", "context_window", "requires_context",
                           "min_entropy", "flags", "examples", "lang", "description", "anchor",
                           "match_at_keywords"}
@@ -193,13 +212,7 @@ def compile_rule(raw: dict, family: str | None, where: str) -> RegexRule:
         pattern = re.compile(raw["regex"], flags)
     except re.error as e:
         raise RulePackError(f"{where}: bad regex: {e}") from e
-    validator_names = raw.get("validator") or []
-    if isinstance(validator_names, str):
-        validator_names = [validator_names]
-    for name in validator_names:
-        if name not in VALIDATORS:
-            raise RulePackError(f"{where}: unknown validator {name!r} "
-                                f"(known: {', '.join(sorted(VALIDATORS)) or 'none'})")
+    validator_names, bare_names = (_names(raw.get(key), where) for key in ("validator", "bare_validator"))
     group = raw.get("group", 0)
     if isinstance(group, int) and group > pattern.groups:
         raise RulePackError(f"{where}: group {group} but the regex has {pattern.groups}")
@@ -218,6 +231,7 @@ def compile_rule(raw: dict, family: str | None, where: str) -> RegexRule:
         group=group,
         keywords=_as_tuple(raw.get("keywords"), "keywords", where),
         validator=_all_of([VALIDATORS[name] for name in validator_names]),
+        bare_validator=_all_of([VALIDATORS[name] for name in bare_names]),
         context=_as_tuple(raw.get("context"), "context", where),
         context_boost=float(raw.get("context_boost", 0.2)),
         context_window=int(raw.get("context_window", 48)),

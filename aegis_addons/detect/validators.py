@@ -409,47 +409,65 @@ _SNAKE_OR_SCOPE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+(?::[a-z_]+)+
 
 
 _NAME_PIECE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_DUNDER = re.compile(r"__[A-Za-z][A-Za-z0-9_]*__")
+
+
+def _pronounceable(piece: str) -> bool:
+    """A lower-case or capitalised piece that reads like a word: a vowel in every four letters and no
+    run of four consonants (`Module`, `Identity`; not `Ubmk`, `Gq`)."""
+    low = piece.lower()
+    vowels = sum(c in "aeiouy" for c in low)
+    return len(low) >= 2 and vowels * 4 >= len(low) and re.search(r"[^aeiouy]{4}", low) is None
 
 
 def _is_composed_name(value: str) -> bool:
     """A code identifier made of words: `DBAPIModule`, `_PKIdentityArgument`, `PKCS7PrivateKeyTypes`,
-    `SRC_AUTH`, `__validator_config__`. Every piece (split at case changes, underscores and digits) is a
-    word with a vowel, an all-capitals acronym or word of 2-6 letters, or one or two digits, and one
-    piece is a real word of 4+ letters. Random strings have one-letter or vowel-less pieces."""
+    `SRC_AUTH`. Split at case changes, underscores and digits, every piece is a pronounceable word, an
+    all-capitals acronym or word of 2-6 letters, or one or two digits right after an acronym (`PKCS7`);
+    and one piece is a pronounceable word of 4+ letters. Random strings and passwords made of words and
+    numbers (`HelloWorld99`, `Summer24Winter`) fail."""
     if not re.fullmatch(r"_{0,2}[A-Za-z][A-Za-z0-9_]*", value):
         return False
     pieces = _NAME_PIECE.findall(value)
     if len(pieces) < 2:
         return False
-    for piece in pieces:
+    for i, piece in enumerate(pieces):
         if piece.isdigit():
-            ok = len(piece) <= 2
+            ok = len(piece) <= 2 and 0 < i < len(pieces) - 1 and pieces[i - 1].isupper()
         elif piece.isupper():
             ok = 2 <= len(piece) <= 6
         else:
-            ok = len(piece) >= 2 and re.search(r"[aeiouy]", piece.lower()) is not None
+            ok = _pronounceable(piece)
         if not ok:
             return False
-    return any(len(p) >= 4 and re.search(r"[aeiouyAEIOUY]", p) for p in pieces)
+    return any(len(p) >= 4 and not p.isdigit() and _pronounceable(p) for p in pieces)
 
 
 @validator("not_code_name")
 def not_code_name(value: str) -> bool:
     """Not a code name after a `token`/`key` word: a snake_case name or an OAuth scope
-    (`"max_tokens": max_tokens`, `token=access_token`, `read:org_audit`), a dunder sentinel or a name
-    composed of words (`pkey: _PrivateKey`, `dbapi: DBAPIModule`, `"src_auth": SRC_AUTH`). (Password rules
-    do not use this: `IRC_PASS=irc_pass` is a password.)"""
+    (`"max_tokens": max_tokens`, `token=access_token`, `read:org_audit`) or a dunder sentinel
+    (`"__null_token_value__"`). (Password rules do not use this: `IRC_PASS=irc_pass` is a password.)"""
     v = value.strip("'\"`")
-    return _SNAKE_OR_SCOPE.fullmatch(v) is None and not _is_composed_name(v)
-_YAML_KEY_OR_TAG = re.compile(r"[A-Za-z_][\w.-]*:|![A-Za-z]+")
+    return _SNAKE_OR_SCOPE.fullmatch(v) is None and _DUNDER.fullmatch(v) is None
+
+
+@validator("not_code_identifier")
+def not_code_identifier(value: str) -> bool:
+    """For a value standing bare (not quoted): not an identifier composed of words, as type annotations
+    and constants are (`pkey: _PrivateKey`, `dbapi: DBAPIModule`, `"src_auth": SRC_AUTH`)."""
+    return not _is_composed_name(value)
 
 
 @validator("not_password_name")
 def not_password_name(value: str) -> bool:
-    """Not a snake_case variable named after a password (`self.key_password = key_password`,
-    `hide_password=hide_password`): code passing a password along, not the password."""
-    return re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*_(?:password|passwd|passphrase)(?:_[a-z0-9]+)*|"
-                        r"(?:password|passwd|passphrase)(?:_[a-z0-9]+)+", value.strip("'\"`")) is None
+    """For a value standing bare: not a snake_case variable named after a password
+    (`self.key_password = key_password`, `hide_password=hide_password`): code passing a password
+    along, not the password."""
+    return re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*_(?:password|passwd|passphrase)", value) is None
+
+
+_YAML_KEY_OR_TAG = re.compile(r"[A-Za-z_][\w.-]*:|![A-Za-z]+")
 
 
 @validator("secret_value")

@@ -554,3 +554,39 @@ def test_documentation_fixes_keep_real_values(detector, text, value):
 ])
 def test_code_lookalikes_survive(detector, text):
     assert found(detector, text) == []
+
+
+# Code that merely names a secret survives; literals with the same shape are still redacted. The
+# composed-name check applies only to values standing bare (`bare_validator`), so quoting decides.
+@pytest.mark.parametrize("text", [
+    "def use_privatekey(self, pkey: _PrivateKey | PKey) -> None:",
+    "    def get_dbapi_type(self, dbapi: DBAPIModule) -> Optional[Any]:",
+    "        private_key: PKCS7PrivateKeyTypes,",
+    '    "src_auth": SRC_AUTH,',
+    '    null_token: str = "__null_token_value__"',
+    "    strategy_wildcard_key = _COLUMN_TOKEN",
+    "        self.key_password = key_password",
+    "        return self.render_as_string(hide_password=hide_password)",
+    "    \"( 2.5.4.51 NAME 'houseIdentifier' EQUALITY caseIgnoreMatch )\",",
+    'COMMON_NAME = ObjectIdentifier("2.5.4.3")',
+    "    signs[::2] = 1",
+    "install requests>=2.31.0.1",
+])
+def test_code_that_names_a_secret_survives(detector, text):
+    assert found(detector, text) == []
+
+
+@pytest.mark.parametrize("text,value", [
+    ('API_KEY="HelloWorld99"', "HelloWorld99"),
+    ('api_key = "Summer24Winter"', "Summer24Winter"),
+    ('SECRET = "ADMIN_PROD_KEY"', "ADMIN_PROD_KEY"),
+    ("API_KEY=QavaOmys8PAK", "QavaOmys8PAK"),
+    ('password = "db_password_2024"', "db_password_2024"),
+    ("DB_PASSWORD=password_123", "password_123"),
+    ("Authorization: Bearer\u00a05iFqhEvveQzE2QPuwNOvpdf2YEe6rSx", "5iFqhEvveQzE2QPuwNOvpdf2YEe6rSx"),
+    ("curl https://ipinfo.io/8.8.8.8/json", "8.8.8.8"),
+    ("tshark -Y 'ip.addr==203.0.114.7'", "203.0.114.7"),
+    ("client 2.5.4.17 connected", "2.5.4.17"),
+])
+def test_literals_shaped_like_code_are_still_redacted(detector, text, value):
+    assert value in [v for _, v in found(detector, text)]
