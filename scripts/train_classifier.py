@@ -134,6 +134,14 @@ def _fmt(x: float) -> str:
     return "n/a" if x != x else f"{x:.3f}"
 
 
+def _metrics_table(metrics: dict[str, dict]) -> list[str]:
+    """Markdown rows of per-language recall / FPR / balanced accuracy."""
+    return ["| lang | attack rows | benign rows | recall | FPR | balanced accuracy |",
+            "|---|---:|---:|---:|---:|---:|"] + [
+        f"| {lang} | {m['n_attack']} | {m['n_benign']} | {_fmt(m['recall'])} | {_fmt(m['fpr'])} | "
+        f"{_fmt(m['balanced_accuracy'])} |" for lang, m in metrics.items()]
+
+
 def write_card(path: Path, metadata: dict, test_metrics: dict[str, dict], cv_metrics: dict[str, dict]) -> None:
     counts = metadata["training"]
     lines = [
@@ -224,24 +232,12 @@ def write_card(path: Path, metadata: dict, test_metrics: dict[str, dict], cv_met
         "",
         "## Metrics (classifier alone, held-out test split, never trained on or tuned on)",
         "",
-        "| lang | attack rows | benign rows | recall | FPR | balanced accuracy |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for lang, m in test_metrics.items():
-        lines.append(f"| {lang} | {m['n_attack']} | {m['n_benign']} | {_fmt(m['recall'])} | "
-                     f"{_fmt(m['fpr'])} | {_fmt(m['balanced_accuracy'])} |")
-    lines += [
+        *_metrics_table(test_metrics),
         "",
         f"Cross-validation on the training corpus rows ({metadata['folds']} folds, out-of-fold, at the "
         "thresholds above; used to choose them; \"as untrusted content\" adds the sentence scores):",
         "",
-        "| lang | attack rows | benign rows | recall | FPR | balanced accuracy |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for lang, m in cv_metrics.items():
-        lines.append(f"| {lang} | {m['n_attack']} | {m['n_benign']} | {_fmt(m['recall'])} | "
-                     f"{_fmt(m['fpr'])} | {_fmt(m['balanced_accuracy'])} |")
-    lines += [
+        *_metrics_table(cv_metrics),
         "",
         "The cross-validation numbers are optimistic: some templates were written after reading the "
         "training rows the model missed in cross-validation. The held-out numbers are the ones to quote.",
