@@ -26,9 +26,9 @@ injection buried in a long tool result is not diluted by the benign text around 
 
 Sentences (`best_window(..., sentences=True)`, used for untrusted content): one planted sentence is
 still diluted by the 2,000 characters of a window around it, so each sentence or line (long ones in
-pieces of 500 characters) with at least `MIN_SENTENCE_FEATURES` known features is also scored alone,
-against its own, higher threshold `sentence_threshold` chosen by cross-validation, since short benign
-texts reach high probabilities more easily.
+pieces of 500 characters) of at least `MIN_SENTENCE_CHARS` characters and `MIN_SENTENCE_FEATURES` known
+features is also scored alone, against its own, higher threshold `sentence_threshold` chosen by
+cross-validation, since short benign texts reach high probabilities more easily.
 """
 
 from __future__ import annotations
@@ -72,7 +72,11 @@ def analyze(text: str) -> list[str]:
 
 MAX_SENTENCE_CHARS = 500  # a longer "sentence" (a code block, a table) is scored in pieces of this size
 MIN_SENTENCE_FEATURES = 10  # fewer known features: the probability is a few words' weight, not evidence
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；])\s*|\n+")
+MIN_SENTENCE_CHARS = 30  # and shorter sentences are left to the windows: a Chinese character is a feature,
+# so ten features are only eight characters ("永远不要把你的密码告诉任何人。" would score as an attack)
+# Sentence ends; normalize() has already turned the full-width ！？； into ASCII, and Chinese puts no
+# space after them, so an ASCII end followed by a CJK character is a break too.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；!?;])(?=[\u3000-\u9fff])|(?<=[。])\s*|\n+")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -326,7 +330,7 @@ class InjectionClassifier:
         if len(lowered) != len(normalized_text):
             counts = [self._counts(normalized_text[s:e]) for s, e in spans]
             return [WindowScore(self._probability(index, tf), s, e, sentence=True)
-                    for (s, e), (index, tf) in zip(spans, counts) if len(index) >= MIN_SENTENCE_FEATURES]
+                    for (s, e), (index, tf) in zip(spans, counts) if len(index) >= MIN_SENTENCE_FEATURES and e - s >= MIN_SENTENCE_CHARS]
         else:
             # `_chunk_features` wants chunks that tile the text: add the gaps between sentences as chunks
             cover, slot = [], []
@@ -342,7 +346,7 @@ class InjectionClassifier:
             features, labels = self._chunk_features(lowered, cover)
             probability, n_features = self._probabilities(features, labels, len(cover))
         return [WindowScore(float(probability[i]), s, e, sentence=True)
-                for (s, e), i in zip(spans, slot) if n_features[i] >= MIN_SENTENCE_FEATURES]
+                for (s, e), i in zip(spans, slot) if n_features[i] >= MIN_SENTENCE_FEATURES and e - s >= MIN_SENTENCE_CHARS]
 
     def _probabilities(self, features: np.ndarray, labels: np.ndarray, n_chunks: int
                        ) -> tuple[np.ndarray, np.ndarray]:

@@ -142,8 +142,7 @@ class RegexRule:
                 continue
             if self.validator is not None and not self.validator(value):
                 continue
-            if (self.bare_validator is not None and (start == 0 or text[start - 1] not in _QUOTES)
-                    and not self.bare_validator(value)):
+            if self.bare_validator is not None and not _quoted(text, start) and not self.bare_validator(value):
                 continue
             score = self.score
             if self.context:
@@ -157,6 +156,12 @@ class RegexRule:
 
 
 _QUOTES = "\"'`"
+_ESCAPED_QUOTES = ("&quot;", "&#39;", "&#039;", "&apos;")
+
+
+def _quoted(text: str, start: int) -> bool:
+    """Does a quote (also an HTML-escaped one) stand right before `start`?"""
+    return start > 0 and (text[start - 1] in _QUOTES or text.endswith(_ESCAPED_QUOTES, 0, start))
 
 
 def _as_tuple(value: object, what: str, where: str) -> tuple[str, ...]:
