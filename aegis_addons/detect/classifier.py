@@ -81,13 +81,16 @@ _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；!?;])(?=[\u3000-\u
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Spans of the sentences and lines of `text` (Chinese sentence ends need no space after them),
-    each cut into pieces of at most MAX_SENTENCE_CHARS, so every character is in one span."""
+    each cut into pieces of at most MAX_SENTENCE_CHARS (at a space where there is one), so every
+    character but the separators is in one span."""
     spans: list[tuple[int, int]] = []
     start = 0
     for gap_start, gap_end in [m.span() for m in _SENTENCE_BREAK.finditer(text)] + [(len(text), len(text))]:
-        while gap_start - start > MAX_SENTENCE_CHARS:
-            spans.append((start, start + MAX_SENTENCE_CHARS))
-            start += MAX_SENTENCE_CHARS
+        while gap_start - start > MAX_SENTENCE_CHARS:  # cut at a space where there is one
+            cut = text.rfind(" ", start + MAX_SENTENCE_CHARS // 2, start + MAX_SENTENCE_CHARS)
+            cut = cut if cut > start else start + MAX_SENTENCE_CHARS
+            spans.append((start, cut))
+            start = cut + (text[cut] == " ")
         if gap_start > start:
             spans.append((start, gap_start))
         start = max(start, gap_end)
@@ -326,11 +329,14 @@ class InjectionClassifier:
         spans = sentence_spans(normalized_text)
         if len(spans) < 2:  # one sentence: the whole-text window already scores it
             return []
+        spans = [(s, e) for s, e in spans if e - s >= MIN_SENTENCE_CHARS]
+        if not spans:
+            return []
         lowered = normalized_text.lower()
         if len(lowered) != len(normalized_text):
             counts = [self._counts(normalized_text[s:e]) for s, e in spans]
             return [WindowScore(self._probability(index, tf), s, e, sentence=True)
-                    for (s, e), (index, tf) in zip(spans, counts) if len(index) >= MIN_SENTENCE_FEATURES and e - s >= MIN_SENTENCE_CHARS]
+                    for (s, e), (index, tf) in zip(spans, counts) if len(index) >= MIN_SENTENCE_FEATURES]
         else:
             # `_chunk_features` wants chunks that tile the text: add the gaps between sentences as chunks
             cover, slot = [], []
@@ -346,7 +352,7 @@ class InjectionClassifier:
             features, labels = self._chunk_features(lowered, cover)
             probability, n_features = self._probabilities(features, labels, len(cover))
         return [WindowScore(float(probability[i]), s, e, sentence=True)
-                for (s, e), i in zip(spans, slot) if n_features[i] >= MIN_SENTENCE_FEATURES and e - s >= MIN_SENTENCE_CHARS]
+                for (s, e), i in zip(spans, slot) if n_features[i] >= MIN_SENTENCE_FEATURES]
 
     def _probabilities(self, features: np.ndarray, labels: np.ndarray, n_chunks: int
                        ) -> tuple[np.ndarray, np.ndarray]:
