@@ -71,13 +71,14 @@ KEYWORD_WINDOW = 300  # longer than any rule's match, so a match around a keywor
 # is mostly someone sharing a URL; the same link in a tool result or in the model's answer is the attack.
 SOURCE_FACTORS: dict[tuple[str, str], float] = {
     ("user", "injection.exfil_link"): 0.75,
-    ("user", "injection.indirect_instruction"): 0.75,  # "if you are an AI..." typed by the user is a request
-    ("assistant", "injection.indirect_instruction"): 0.75,  # an answer may draft such orders for a prompt
-    ("untrusted", "injection.indirect_instruction"): 1.1,  # the same words in a document are the attack
+    ("untrusted", "injection.indirect_instruction"): 1.1,  # orders to the reader, planted in a document
     ("untrusted", "injection.fake_message"): 1.1,
     ("untrusted", "injection.delimiter"): 1.1,
 }
 
+
+# Rule categories scanned only in untrusted content (see InjectionDetector.__init__).
+UNTRUSTED_ONLY_CATEGORIES = frozenset({"injection.indirect_instruction"})
 
 Span = tuple[int, int]
 CacheInfo = namedtuple("CacheInfo", "hits misses maxsize currsize")  # as functools.lru_cache
@@ -341,7 +342,12 @@ class InjectionDetector:
     def __init__(self, rules_path: str | Path = DEFAULT_RULES, *,
                  classifier: InjectionClassifier | None = None, use_classifier: bool = True,
                  cache_size: int = 4096) -> None:
-        self.rules = KeywordWindowedRules(load_rule_pack(rules_path), str(rules_path))
+        rules = load_rule_pack(rules_path)
+        self.rules = KeywordWindowedRules(rules, str(rules_path))
+        # Orders about the reader's own answer matter only where a stranger wrote them: typed by the user
+        # they are requests, in an answer a draft. Other sources skip those rules (and their cost).
+        self._rules_outside_untrusted = KeywordWindowedRules(
+            [r for r in rules if r.category not in UNTRUSTED_ONLY_CATEGORIES], str(rules_path))
         self._cues = _load_discussion_cues(Path(rules_path))
         # one search for all cues; `$` in a cue is the end of the searched slice (the match's start)
         self._cue = re.compile("|".join(f"(?:{c.pattern})" for c in self._cues)) if self._cues else None
@@ -394,7 +400,7 @@ class InjectionDetector:
         if source == "system":
             return sorted(anomalies, key=lambda f: f.start)
         norm = normalize(text)
-        findings = self._rule_findings(norm)
+        findings = self._rule_findings(norm, self.rules if source == "untrusted" else self._rules_outside_untrusted)
         findings += self._payload_findings(hidden + find_encoded_payloads(text))
         if self.classifier is not None and max((f.score for f in findings), default=0) < SKIP_CLASSIFIER_AT:
             findings += self._classifier_findings(norm, sentences=source == "untrusted")
@@ -402,14 +408,14 @@ class InjectionDetector:
         return sorted(_dedupe([f for f in findings if f.score >= REPORT_FLOOR]),
                       key=lambda f: (f.start, -f.score))
 
-    def _rule_findings(self, norm: NormalizedText) -> list[Finding]:
+    def _rule_findings(self, norm: NormalizedText, rules: KeywordWindowedRules) -> list[Finding]:
         """Rule matches on the normalized, folded and unscrambled views, mapped to original offsets."""
-        matches = self.rules.scan(norm.text) + token_flood(norm.text.lower())
+        matches = rules.scan(norm.text) + token_flood(norm.text.lower())
         if norm.leet_spans:
-            matches += self.rules.scan(norm.folded, near=norm.leet_spans)
+            matches += rules.scan(norm.folded, near=norm.leet_spans)
         restored, scrambled = unscramble(norm.folded)
         if scrambled:
-            for f in self.rules.scan(restored, near=[(s, e) for s, e, _ in scrambled]):
+            for f in rules.scan(restored, near=[(s, e) for s, e, _ in scrambled]):
                 if any(f.start < end and start < f.end for start, end, _ in scrambled):
                     matches.append(Finding("injection.typoglycemia", f.start, f.end,
                                            f.score * TYPOGLYCEMIA_FACTOR, f"typoglycemia:{f.rule}",
