@@ -321,9 +321,9 @@ class InjectionClassifier:
         return scores
 
     def sentences(self, normalized_text: str) -> list[WindowScore]:
-        """Scores of the sentences (or lines) of a text, each scored alone. Sentences with fewer than
-        `MIN_SENTENCE_FEATURES` known features are skipped: with one or two features the probability is
-        just those features' weight, not evidence."""
+        """Scores of the sentences (or lines) of a text, each scored alone. Sentences shorter than
+        `MIN_SENTENCE_CHARS` or with fewer than `MIN_SENTENCE_FEATURES` known features are skipped: with
+        a few features the probability is just those features' weight, not evidence."""
         if self.sentence_threshold is None:
             return []
         spans = sentence_spans(normalized_text)
@@ -333,24 +333,23 @@ class InjectionClassifier:
         if not spans:
             return []
         lowered = normalized_text.lower()
-        if len(lowered) != len(normalized_text):
+        if len(lowered) != len(normalized_text):  # a letter whose lower case is longer: one by one
             counts = [self._counts(normalized_text[s:e]) for s, e in spans]
             return [WindowScore(self._probability(index, tf), s, e, sentence=True)
                     for (s, e), (index, tf) in zip(spans, counts) if len(index) >= MIN_SENTENCE_FEATURES]
-        else:
-            # `_chunk_features` wants chunks that tile the text: add the gaps between sentences as chunks
-            cover, slot = [], []
-            end = 0
-            for start, stop in spans:
-                if start > end:
-                    cover.append((end, start))
-                slot.append(len(cover))
-                cover.append((start, stop))
-                end = stop
-            if end < len(lowered):
-                cover.append((end, len(lowered)))
-            features, labels = self._chunk_features(lowered, cover)
-            probability, n_features = self._probabilities(features, labels, len(cover))
+        # `_chunk_features` wants chunks that tile the text: the gaps between sentences become chunks too
+        cover, slot = [], []
+        end = 0
+        for start, stop in spans:
+            if start > end:
+                cover.append((end, start))
+            slot.append(len(cover))
+            cover.append((start, stop))
+            end = stop
+        if end < len(lowered):
+            cover.append((end, len(lowered)))
+        features, labels = self._chunk_features(lowered, cover)
+        probability, n_features = self._probabilities(features, labels, len(cover))
         return [WindowScore(float(probability[i]), s, e, sentence=True)
                 for (s, e), i in zip(spans, slot) if n_features[i] >= MIN_SENTENCE_FEATURES]
 
