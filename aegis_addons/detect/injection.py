@@ -400,8 +400,9 @@ class InjectionDetector:
         if source == "system":
             return sorted(anomalies, key=lambda f: f.start)
         norm = normalize(text)
-        findings = self._rule_findings(norm, self.rules if source == "untrusted" else self._rules_outside_untrusted)
-        findings += self._payload_findings(hidden + find_encoded_payloads(text))
+        rules = self.rules if source == "untrusted" else self._rules_outside_untrusted
+        findings = self._rule_findings(norm, rules)
+        findings += self._payload_findings(hidden + find_encoded_payloads(text), rules)
         if self.classifier is not None and max((f.score for f in findings), default=0) < SKIP_CLASSIFIER_AT:
             findings += self._classifier_findings(norm, sentences=source == "untrusted")
         findings = [self._adjust(f, source) for f in findings + anomalies]
@@ -459,12 +460,12 @@ class InjectionDetector:
             i += 1
         return False
 
-    def _payload_findings(self, payloads: list[DecodedPayload]) -> list[Finding]:
+    def _payload_findings(self, payloads: list[DecodedPayload], rules: KeywordWindowedRules) -> list[Finding]:
         """Scan decoded payloads; report the ones holding instructions at their blob's span."""
         out = []
         for payload in payloads:
             norm = normalize(payload.text)
-            inner = [f for f in self.rules.scan(norm.text) if f.score >= 0.5]
+            inner = [f for f in rules.scan(norm.text) if f.score >= 0.5]
             if not inner and self.classifier is not None:
                 best = self.classifier.best_window(norm.text)
                 score = self.classifier.finding_score(best.probability)
