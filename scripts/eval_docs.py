@@ -70,14 +70,15 @@ def main() -> int:
     by_rule: collections.Counter = collections.Counter()
     examples: dict[str, list[str]] = collections.defaultdict(list)
     files = documentation_files(args.root or list(DEFAULT_ROOTS))
-    chunks = touched = 0
+    pages: list[str] = []  # every chunk, kept for the planted-sentence check
+    touched = 0
     for path in files:
         text = path.read_text(encoding="utf-8", errors="replace")
         if not is_text(text):
             continue
         for start in range(0, len(text), args.chunk):
             chunk = text[start:start + args.chunk]
-            chunks += 1
+            pages.append(chunk)
             acted = [(f, sanitizer.action_for(f)) for f in danger.scan(chunk) + privilege.scan(chunk)]
             acted = [(f, action) for f, action in acted if action != "pass"]
             touched += bool(acted)
@@ -89,6 +90,7 @@ def main() -> int:
                     line_end = chunk.find("\n", finding.end)
                     examples[finding.rule].append(chunk[line_start:line_end if line_end >= 0 else None]
                                                   .strip()[:160])
+    chunks = len(pages)
     print(f"{len(files)} files, {chunks} chunks of {args.chunk} characters, level {args.level}: "
           f"{touched} chunks changed ({touched / max(chunks, 1):.2%})\n")
     print("| rule | action | findings | example line |")
@@ -100,7 +102,7 @@ def main() -> int:
     blocked = sum(score >= 0.85 for score in injection_scores)
     print(f"\nAs tool results, prompt injection: {flagged} chunks flagged ({flagged / max(chunks, 1):.2%}), "
           f"{blocked} blocked at medium ({blocked / max(chunks, 1):.2%})")
-    planted_injections(injection, files)
+    planted_injections(injection, pages)
     redaction_on_code(args.code_files)
     return 0
 
@@ -146,22 +148,15 @@ def top_injection_score(injection: InjectionDetector, text: str) -> float:
                 if f.family in ("injection", "anomaly")), default=0.0)
 
 
-def planted_injections(injection: InjectionDetector, files: list[Path], samples: int = 120,
-                       chunk_size: int = 4000) -> None:
+def planted_injections(injection: InjectionDetector, pages: list[str], samples: int = 120) -> None:
     """How often one planted sentence is found in a page of documentation read as a tool result."""
+    picked = random.Random(11).sample(pages, min(samples, len(pages)))
     for title, sentences in (("written before the indirect-instruction rules", PLANTED),
                              ("written after them, never tuned on", PLANTED_AFTER)):
-        _planted_table(injection, files, samples, chunk_size, title, sentences)
+        _planted_table(injection, picked, title, sentences)
 
 
-def _planted_table(injection: InjectionDetector, files: list[Path], samples: int, chunk_size: int,
-                   title: str, sentences: list[str]) -> None:
-    chunks = []
-    for path in files:
-        text = path.read_text(encoding="utf-8", errors="replace")
-        if is_text(text):
-            chunks += [text[s:s + chunk_size] for s in range(0, len(text), chunk_size)]
-    picked = random.Random(11).sample(chunks, min(samples, len(chunks)))
+def _planted_table(injection: InjectionDetector, picked: list[str], title: str, sentences: list[str]) -> None:
     print(f"\nOne planted sentence ({title}) in the middle of {len(picked)} documentation chunks, "
           "scanned as a tool result (flagged = score >= 0.5):\n")
     print("| planted sentence | alone | flagged in a chunk |")
