@@ -28,7 +28,8 @@ Sentences (`best_window(..., sentences=True)`, used for untrusted content): one 
 still diluted by the 2,000 characters of a window around it, so each sentence or line (long ones in
 pieces of 500 characters) of at least `MIN_SENTENCE_CHARS` characters and `MIN_SENTENCE_FEATURES` known
 features is also scored alone, against its own, higher threshold `sentence_threshold` chosen by
-cross-validation, since short benign texts reach high probabilities more easily.
+cross-validation, since short benign texts reach high probabilities more easily. Windows and sentences
+are scored from one analysis of the text (`scored`), cut at every window and sentence boundary.
 """
 
 from __future__ import annotations
@@ -75,8 +76,11 @@ MIN_SENTENCE_FEATURES = 10  # fewer known features: the probability is a few wor
 MIN_SENTENCE_CHARS = 30  # and shorter sentences are left to the windows: a Chinese character is a feature,
 # so ten features are only eight characters ("永远不要把你的密码告诉任何人。" would score as an attack)
 # Sentence ends; normalize() has already turned the full-width ！？； into ASCII, and Chinese puts no
-# space after them, so an ASCII end followed by a CJK character is a break too.
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；!?;])(?=[\u3000-\u9fff])|(?<=[。])\s*|\n+")
+# space after them, so an ASCII end followed by a CJK character is a break too. Every match but a run of
+# newlines starts with the sentence end itself, which stays in its sentence. (Written with a leading
+# character class and `\n\n*` rather than look-behinds and `\n+`: the regex engine then skips to the
+# candidate characters in C, twice as fast.)
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+|[!?;。！？；](?=[\u3000-\u9fff])|。\s*|\n\n*")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -85,7 +89,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     character but the separators is in one span."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for gap_start, gap_end in [m.span() for m in _SENTENCE_BREAK.finditer(text)] + [(len(text), len(text))]:
+    n = len(text)
+    for gap_start, gap_end in [m.span() for m in _SENTENCE_BREAK.finditer(text)] + [(n, n)]:
+        if gap_start < n and text[gap_start] != "\n":
+            gap_start += 1  # the sentence end belongs to its sentence
         while gap_start - start > MAX_SENTENCE_CHARS:  # cut at a space where there is one
             cut = text.rfind(" ", start + MAX_SENTENCE_CHARS // 2, start + MAX_SENTENCE_CHARS)
             cut = cut if cut > start else start + MAX_SENTENCE_CHARS
@@ -99,6 +106,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 _EMPTY_INDEX = np.zeros(0, dtype=np.int64)
 _EMPTY_TF = np.zeros(0, dtype=np.float64)
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789'")  # what `_LATIN_WORD` words are made of
 
 
 def _count_sorted(index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -324,14 +332,79 @@ class InjectionClassifier:
         """Scores of the sentences (or lines) of a text, each scored alone. Sentences shorter than
         `MIN_SENTENCE_CHARS` or with fewer than `MIN_SENTENCE_FEATURES` known features are skipped: with
         a few features the probability is just those features' weight, not evidence."""
-        if self.sentence_threshold is None:
+        return [w for w in self.scored(normalized_text, sentences=True) if w.sentence]
+
+    def scored(self, normalized_text: str, *, sentences: bool = False) -> list[WindowScore]:
+        """The scores of every window and, with `sentences`, of every sentence worth scoring alone.
+
+        Windows and sentences come from one analysis of the text: the text is cut at every chunk and
+        sentence boundary, each piece is analysed once, and a window's or a sentence's features are
+        those of its pieces plus the bigrams that cross between two of its own pieces, which is exactly
+        what analysing it alone gives (a test checks this against `analyze`).
+        """
+        spans = self._spans_to_score(normalized_text) if sentences else []
+        if not spans:
+            return self.windows(normalized_text)
+        lowered = normalized_text.lower()
+        if len(lowered) == len(normalized_text):  # else a letter whose lower case is longer
+            together = self._scored_together(lowered, spans)
+            if together is not None:
+                return together
+        return self.windows(normalized_text) + self._sentences_alone(normalized_text, spans)
+
+    def _spans_to_score(self, normalized_text: str) -> list[tuple[int, int]]:
+        if self.sentence_threshold is None:  # the model has no sentence threshold: sentences not scored
             return []
         spans = sentence_spans(normalized_text)
         if len(spans) < 2:  # one sentence: the whole-text window already scores it
             return []
-        spans = [(s, e) for s, e in spans if e - s >= MIN_SENTENCE_CHARS]
-        if not spans:
-            return []
+        return [(s, e) for s, e in spans if e - s >= MIN_SENTENCE_CHARS]
+
+    def _scored_together(self, lowered: str, spans: list[tuple[int, int]]) -> list[WindowScore] | None:
+        """`scored()` with one analysis of `lowered` (see there); None when a sentence cut falls inside a
+        word (a 500-character run without a space), where pieces would not add up to the window's words."""
+        n = len(lowered)
+        chunks = [(0, n)] if n <= self.window else self._chunks(lowered)
+        chunk_starts = [s for s, _ in chunks]
+        cuts = sorted({*chunk_starts, n, *(p for span in spans for p in span)})
+        window_cuts = set(chunk_starts)
+        if any(0 < c < n and c not in window_cuts and lowered[c - 1] in _WORD_CHARS and lowered[c] in _WORD_CHARS
+               for c in cuts):
+            return None
+        pieces = list(zip(cuts, cuts[1:]))
+        piece_starts = np.array(cuts[:-1], dtype=np.int64)
+        chunk_of = np.searchsorted(np.array(chunk_starts, dtype=np.int64), piece_starts, side="right") - 1
+        span_starts = np.array([s for s, _ in spans], dtype=np.int64)
+        span_ends = np.array([e for _, e in spans], dtype=np.int64)
+        k = np.searchsorted(span_starts, piece_starts, side="right") - 1
+        sentence_of = np.where((k >= 0) & (piece_starts < span_ends[np.maximum(k, 0)]), k, -1)
+
+        features, first, last = self._piece_features(lowered, pieces)
+        if len(chunks) == 1:  # one window: the whole text
+            n_windows = 1
+            window_features, window_labels = features, np.zeros(len(features), dtype=np.int64)
+        else:  # window i is chunks i and i + 1, each analysed alone
+            n_windows = len(chunks) - 1
+            chunk = chunk_of[first]
+            inside = chunk == chunk_of[last]
+            mine, chunk = features[inside], chunk[inside]
+            opens, closes = chunk < n_windows, chunk > 0
+            window_features = np.concatenate([mine[opens], mine[closes]])
+            window_labels = np.concatenate([chunk[opens], chunk[closes] - 1])
+        sentence = sentence_of[first]
+        inside = (sentence == sentence_of[last]) & (sentence >= 0)
+        probability, n_features = self._probabilities(
+            np.concatenate([window_features, features[inside]]),
+            np.concatenate([window_labels, n_windows + sentence[inside]]), n_windows + len(spans))
+        out = [WindowScore(float(probability[i]), chunks[i][0], chunks[min(i + 1, len(chunks) - 1)][1])
+               for i in range(n_windows)]
+        out += [WindowScore(float(probability[n_windows + i]), s, e, sentence=True)
+                for i, (s, e) in enumerate(spans) if n_features[n_windows + i] >= MIN_SENTENCE_FEATURES]
+        return out
+
+    def _sentences_alone(self, normalized_text: str, spans: list[tuple[int, int]]) -> list[WindowScore]:
+        """The sentences' scores, analysing them apart from the windows (the rare cases
+        `_scored_together` leaves)."""
         lowered = normalized_text.lower()
         if len(lowered) != len(normalized_text):  # a letter whose lower case is longer: one by one
             counts = [self._counts(normalized_text[s:e]) for s, e in spans]
@@ -404,6 +477,45 @@ class InjectionClassifier:
         known = features >= 0
         return features[known], label[known]
 
+    def _piece_features(self, lowered: str, pieces: list[tuple[int, int]]
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every in-vocabulary feature of the whole of `lowered`, with the pieces its first and its last
+        token lie in (the same piece for a unigram and for a bigram inside one piece). `pieces` tile the
+        text and cut no word, so the words of all pieces are the words of the text."""
+        features, first, last = [], [], []
+
+        def add(ids: np.ndarray, piece: np.ndarray, n: int, keys: np.ndarray, table: np.ndarray) -> None:
+            left, right = ids[:-1], ids[1:]
+            known = np.flatnonzero((left >= 0) & (right >= 0))
+            feature, where = self._lookup_pairs(left[known] * n + right[known], keys, table)
+            features.append(feature)
+            first.append(piece[:-1][known][where])
+            last.append(piece[1:][known][where])
+
+        word_lists = [_LATIN_WORD.findall(lowered, s, e) for s, e in pieces]
+        words = [w for ws in word_lists for w in ws]
+        if words:
+            ids = np.fromiter(map(self._word_id.get, words, repeat(-1)), dtype=np.int64, count=len(words))
+            piece = np.repeat(np.arange(len(pieces)), [len(ws) for ws in word_lists])
+            features.append(self._word_feature[ids])
+            first.append(piece)
+            last.append(piece)
+            add(ids, piece, self._n_words, self._word_pairs, self._word_pair_feature)
+        if not lowered.isascii() and _CJK_RUN.search(lowered):
+            points = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            ids = self._char_id[np.minimum(points, 0xFFFF)]
+            ids[points > 0xFFFF] = -1
+            piece = np.repeat(np.arange(len(pieces)), [e - s for s, e in pieces])
+            features.append(self._char_feature[ids])
+            first.append(piece)
+            last.append(piece)
+            add(ids, piece, self._n_chars, self._char_pairs, self._char_pair_feature)
+        if not features:
+            return _EMPTY_INDEX, _EMPTY_INDEX, _EMPTY_INDEX
+        feature, first_piece, last_piece = np.concatenate(features), np.concatenate(first), np.concatenate(last)
+        known = feature >= 0
+        return feature[known], first_piece[known], last_piece[known]
+
     @staticmethod
     def _lookup_pairs(pair: np.ndarray, keys: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(feature indices, positions in `pair`) of the pair keys that are in the vocabulary."""
@@ -417,9 +529,7 @@ class InjectionClassifier:
     def best_window(self, normalized_text: str, *, sentences: bool = False) -> WindowScore:
         """The window with the highest score on the shared scale; with `sentences`, single sentences
         compete too (under their own threshold)."""
-        candidates = self.windows(normalized_text)
-        if sentences:
-            candidates += self.sentences(normalized_text)
+        candidates = self.scored(normalized_text, sentences=sentences)
         return max(candidates, key=lambda w: self.finding_score(w.probability, sentence=w.sentence))
 
     def score(self, text: str) -> float:
