@@ -98,6 +98,9 @@ _UPPER_LITERAL = re.compile(r"(?<!\\)[A-Z]")
 _WORD_CHAR = re.compile(r"[a-z0-9_]")
 
 
+SHORT_LITERAL = 3  # leading literals shorter than this are lengthened where the pattern allows
+
+
 def _leading_literals(pattern: re.Pattern[str]) -> frozenset[tuple[str, bool]] | None:
     """(literal, after_boundary) pairs, one of whose literals every non-empty match of `pattern` starts
     with, or None. `after_boundary` says a `\\b` precedes the literal, so when the literal starts with a
@@ -125,6 +128,12 @@ def _leading_literals(pattern: re.Pattern[str]) -> frozenset[tuple[str, bool]] |
                     while i < len(items) and items[i][0] is sre.LITERAL:
                         run += chr(items[i][1])
                         i += 1
+                    if len(run) < SHORT_LITERAL and i < len(items):
+                        # the parser factors shared prefixes out (`ps|p\.s` is `p` + `(?:s|\.s)`): a short
+                        # run is lengthened by what must follow it, so "p" is not tried at every "p"
+                        rest = lead(items, i, False)
+                        if rest and all(literal for literal, _ in rest):
+                            return {(run + literal, bounded) for literal, _ in rest}
                     return {(run, bounded)}
                 if op is sre.SUBPATTERN:
                     found = lead(list(av[-1]), 0, bounded)

@@ -430,7 +430,10 @@ def test_leading_literals():
     assert _leading_literals(re.compile(r"\b(?:ignore|disregard)\s+x")) == {("ignore", True), ("disregard", True)}
     assert _leading_literals(re.compile(r"\b(?:the\s+)?above")) == {("the", True), ("above", True)}
     assert _leading_literals(re.compile(r"!?\[x")) == {("!", False), ("[x", False)}
-    assert _leading_literals(re.compile(r"你(?:的)?新")) == {("你", False)}
+    # a short run is lengthened by what must follow it (the parser factors `ps|p.s` into p + (s|.s))
+    assert _leading_literals(re.compile(r"你(?:的)?新")) == {("你的", False), ("你新", False)}
+    assert _leading_literals(re.compile(r"\b(?:ps|p\.s)\.?\s+to")) == {("ps", True), ("p.s", True)}
+    assert _leading_literals(re.compile(r"\bp[a-z]+")) == {("p", True)}  # nothing literal follows
     assert _leading_literals(re.compile(r"^\s*system", re.MULTILINE)) is None
     assert _leading_literals(re.compile(r"[a-z]+ignore")) is None
     assert _leading_literals(re.compile(r"(?:x)?")) is None  # may match nothing
