@@ -15,7 +15,8 @@ the model's threshold; "both, blocked" counts the rows whose top finding reaches
 level blocks in the newest user turn (lower scores are flagged and forwarded); "both, as untrusted content"
 scans the same rows as tool results (source factors, and the classifier's single-sentence scoring). Then it benchmarks `scan()` on 2 KB messages (2,048 bytes of UTF-8, about 680
 Chinese characters) built from corpus rows, with the cache cleared so every scan does the full work, and
-prints p50/p99/max per language, and the same for 2,048-character messages (6 KB of Chinese).
+prints p50/p99/max per language, and the same for 2,048-character messages (6 KB of Chinese). Each
+message is timed three times and counts with its fastest run (the p99 of single runs is printed too).
 """
 
 from __future__ import annotations
@@ -100,29 +101,40 @@ def _message(pool: list[str], rng: random.Random, limit: int, unit: str) -> str:
     return text.encode()[:limit].decode("utf-8", "ignore")
 
 
-def benchmark(rows: list[dict], detector: InjectionDetector, n: int = 500, seed: int = 7) -> None:
+def benchmark(rows: list[dict], detector: InjectionDetector, n: int = 500, seed: int = 7, repeats: int = 3) -> None:
+    """Time `scan()` on `n` messages per case. Each message is scanned `repeats` times (cache cleared
+    before each) and its fastest run is its time, so the percentiles rank the messages by what they cost
+    to scan, not by when the shared machine's scheduler happened to interrupt; the p99 of the first runs
+    alone (scheduler noise included) is printed beside it."""
     rng = random.Random(seed)
-    print("\n### Latency of InjectionDetector.scan, cache cleared\n")
-    print("| lang | message size | source | messages | p50 ms | p99 ms | max ms |")
-    print("|---|---|---|---:|---:|---:|---:|")
+    print(f"\n### Latency of InjectionDetector.scan, cache cleared (fastest of {repeats} runs per message)\n")
+    print("| lang | message size | source | messages | p50 ms | p99 ms | max ms | p99 ms, first runs |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
     for lang, unit, source in (("en", "bytes", "user"), ("zh", "bytes", "user"), ("zh", "chars", "user"),
                                ("en", "bytes", "untrusted"), ("zh", "bytes", "untrusted")):
         pool = [r["text"] for r in rows if r["lang"] == lang]
         messages = [_message(pool, rng, MESSAGE_BYTES, unit) for _ in range(n)]
         for m in messages[:20]:  # warm-up: regex caches, translate table
             detector.scan(m, source=source)
-        detector.cache_clear()
-        times = []
-        for m in messages:
-            start = time.perf_counter()
-            detector.scan(m, source=source)
-            times.append((time.perf_counter() - start) * 1000)
-        detector.cache_clear()
-        times.sort()
-        p99 = times[min(len(times) - 1, int(0.99 * len(times)))]
+        runs = []
+        for _ in range(repeats):
+            detector.cache_clear()
+            times = []
+            for m in messages:
+                start = time.perf_counter()
+                detector.scan(m, source=source)
+                times.append((time.perf_counter() - start) * 1000)
+                detector.cache_clear()
+            runs.append(times)
+        fastest = sorted(map(min, zip(*runs)))
+        first = sorted(runs[0])
         size = "2 KB" if unit == "bytes" else f"{MESSAGE_BYTES} characters"
-        print(f"| {lang} | {size} | {source} | {len(times)} | {statistics.median(times):.3f} | {p99:.3f} | "
-              f"{times[-1]:.3f} |")
+        print(f"| {lang} | {size} | {source} | {len(fastest)} | {statistics.median(fastest):.3f} | "
+              f"{_p99(fastest):.3f} | {fastest[-1]:.3f} | {_p99(first):.3f} |")
+
+
+def _p99(sorted_times: list[float]) -> float:
+    return sorted_times[min(len(sorted_times) - 1, int(0.99 * len(sorted_times)))]
 
 
 def main() -> None:
