@@ -13,15 +13,20 @@ the text: 30% is held out and never looked at while tuning. Numbers are printed 
 and for all rows. `--explain` lists which finding categories fire on label=0 rows (categories only,
 never the text), to analyse false redactions; `--show-misses N` prints up to N missed or falsely
 redacted rows of the tuning split (train_ok rows only, to the terminal, never into files);
-`--miss-categories` counts the missed label=1 rows per fine-grained category in each split (counts
-only, never the text, so the held-out part can be described without being looked at).
+`--miss-categories` counts the missed label=1 rows per fine-grained category in each split, and per
+kind of missed value (`miss_kind`: example or placeholder values, bare UUIDs and hashes, a JWK member
+without key material, a common word as the password, private addresses, which the detector leaves alone
+on purpose; "other" for the rest). Counts only, never the text, so the held-out part can be described
+without being looked at.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import ipaddress
 import json
+import re
 import sys
 import time
 from collections import Counter, defaultdict
@@ -38,6 +43,64 @@ NEGATIVE_LINES = ("secret_lookalike", "pii_out_of_scope_only")
 def is_held_out(text: str, fraction: float) -> bool:
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     return int.from_bytes(digest[:4], "big") / 2**32 < fraction
+
+
+# What kind of value a missed row holds, tried in this order (a heuristic description for the report; the
+# detector does not use it). The first five are values the issue or the defaults leave untouched.
+_EXAMPLE = re.compile(r"(?i)example|sample|dummy|fake|x{4,}|your[_-]|changeme|placeholder|redacted|<[a-z_ -]+>")
+_UUID = re.compile(r"(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_DIGEST = re.compile(r"(?i)[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}")
+_JWK_MEMBER = re.compile(r'\s*"?(?:kty|alg|use|kid|crv|e)"?\s*:\s*"?[\w-]{1,12}"?,?\s*')
+_WORD_PASSWORD = re.compile(r"(?i)(?:[:=\"'>]\s*|:)(?:password|passwd|secret|admin|root|changeme|123456)\b")
+MISS_KINDS = ("example or placeholder value", "bare UUID", "bare hash", "JWK member without key material",
+              "a common word as the password", "private or loopback address", "public JWK (no private member)",
+              "other")
+_PRIVATE_JWK_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "k"}
+
+
+def _public_jwk(value: str) -> bool:
+    """JSON (or base64 of JSON) of a JWK without a private member: a public key."""
+    import base64
+    candidates = [value]
+    try:
+        candidates.append(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode("utf-8"))
+    except ValueError:
+        pass
+    for text in candidates:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            continue
+        keys = [k for d in (data.get("keys") or [data] if isinstance(data, dict) else [])
+                if isinstance(d, dict) for k in d]
+        if "kty" in keys and not _PRIVATE_JWK_MEMBERS & set(keys):
+            return True
+    return False
+
+
+def miss_kind(row: dict) -> str:
+    """Which of MISS_KINDS a missed label=1 row holds: its entity values, or its whole text without."""
+    text = row["text"]
+    value = " ".join(text[e["start"]:e["end"]] for e in row.get("entities") or []).strip() or text.strip()
+    value = value.strip("\"'`{}[]() ,;")
+    if _UUID.fullmatch(value):
+        return MISS_KINDS[1]
+    if _DIGEST.fullmatch(value):
+        return MISS_KINDS[2]
+    if _JWK_MEMBER.fullmatch(value):
+        return MISS_KINDS[3]
+    try:
+        if not ipaddress.ip_address(value).is_global:
+            return MISS_KINDS[5]
+    except ValueError:
+        pass
+    if _public_jwk(value):
+        return MISS_KINDS[6]
+    if _EXAMPLE.search(value):
+        return MISS_KINDS[0]
+    if _WORD_PASSWORD.search(value):
+        return MISS_KINDS[4]
+    return MISS_KINDS[7]
 
 
 def report_category(row: dict) -> str:
@@ -97,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     everything, held_out = Split(), Split()
     fired_on_negatives: dict[str, Counter] = defaultdict(Counter)
     missed: dict[str, Counter] = {"tuning": Counter(), "held-out": Counter()}
+    missed_kinds: dict[str, Counter] = {"tuning": Counter(), "held-out": Counter()}
     shown = 0
     chars = 0
     scan_seconds = 0.0
@@ -119,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         wrong = hit if label == 0 else not hit
         if label == 1 and not hit:
             missed["held-out" if heldout else "tuning"][row["category"]] += 1
+            missed_kinds["held-out" if heldout else "tuning"][miss_kind(row)] += 1
         if wrong and shown < args.show_misses and not heldout and row.get("train_ok"):
             shown += 1
             print(f"--- {'FALSE REDACTION' if label == 0 else 'MISS'} [{row['category']}] "
@@ -158,6 +223,11 @@ def main(argv: list[str] | None = None) -> int:
                        key=lambda n: (-(missed["tuning"][n] + missed["held-out"][n]), n))
         for name in names:
             print(f"| {name} | {missed['tuning'][name]} | {missed['held-out'][name]} |")
+        print("\nMissed label=1 rows per kind of value (counts only; see `miss_kind`):")
+        print("| kind of value | tuning | held-out |")
+        print("|---|---|---|")
+        for kind in MISS_KINDS:
+            print(f"| {kind} | {missed_kinds['tuning'][kind]} | {missed_kinds['held-out'][kind]} |")
     return 0
 
 
