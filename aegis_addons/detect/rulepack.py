@@ -13,7 +13,9 @@ A rule pack is a YAML file:
         validator: luhn            # a name from VALIDATORS (or a list: all must pass); else dropped
         bare_validator: not_code_identifier  # like `validator`, but only for a value that stands bare
                                    # (no quote right before it): code names look like that, literals don't
-        context: [card, visa]      # words near the match raise the score by context_boost
+        context: [card, visa]      # words near the match raise the score by context_boost; a word
+                                   # that starts with a letter or digit must start a word of the text
+                                   # (`ip` is not found in `pip`, `ach` not in `each`)
         context_boost: 0.2
         context_window: 48         # characters either side searched for context words
         requires_context: false    # true: drop the match unless a context word is near (the
@@ -102,6 +104,7 @@ class RegexRule:
     anchor: str | None = None
     match_at_keywords: bool = False
     examples: dict[str, list[str]] = field(default_factory=dict)
+    context_pattern: re.Pattern[str] | None = None  # built from `context` by compile_rule
 
     def applies_to(self, lowered_text: str) -> bool:
         if self.requires_context and not any(word in lowered_text for word in self.context):
@@ -110,7 +113,9 @@ class RegexRule:
 
     def _has_context(self, lowered_text: str, start: int, end: int) -> bool:
         window = lowered_text[max(0, start - self.context_window): end + self.context_window]
-        return any(word in window for word in self.context)
+        if not any(word in window for word in self.context):  # the common case, in C
+            return False
+        return self.context_pattern is None or self.context_pattern.search(window) is not None
 
     def _keyword_matches(self, text: str, lowered: str) -> Iterator[re.Match[str]]:
         """Like finditer, but only tries the regex where a keyword starts (str.find is C-fast)."""
@@ -245,7 +250,19 @@ def compile_rule(raw: dict, family: str | None, where: str) -> RegexRule:
         anchor=raw.get("anchor"),
         match_at_keywords=bool(raw.get("match_at_keywords", False)),
         examples=raw.get("examples") or {},
+        context_pattern=_context_pattern(_as_tuple(raw.get("context"), "context", where)),
     )
+
+
+def _context_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex for the context words (matched on lower-cased text): a word that starts with a letter
+    or digit must not continue one (`ip` is no context inside `pip`, `ach` none inside `each`); it may
+    go on (`card` is found in `cards`). Words starting otherwise, and CJK words, are found anywhere."""
+    if not words:
+        return None
+    parts = [(r"(?<![a-z0-9])" if w[:1].isascii() and w[:1].isalnum() else "") + re.escape(w.lower())
+             for w in sorted(words, key=len, reverse=True)]
+    return re.compile("|".join(parts))
 
 
 def load_rule_pack(path: str | Path) -> list[RegexRule]:

@@ -590,3 +590,23 @@ def test_code_that_names_a_secret_survives(detector, text):
 ])
 def test_literals_shaped_like_code_are_still_redacted(detector, text, value):
     assert value in [v for _, v in found(detector, text)]
+
+
+@pytest.mark.parametrize("text, category, expected", [
+    ("for each of the 021000021 items", "pii.us_routing_number", None),  # `ach` inside `each`
+    ("ACH routing 021000021", "pii.us_routing_number", 1.0),
+    ("pip install pkg then open 8.8.4.4", "pii.ipv4", 0.85),  # `ip` inside `pip`: no boost
+    ("my ip is 8.8.4.4 today", "pii.ipv4", 1.0),
+    ("routing numbers (RTNs): 021000021", "pii.us_routing_number", 1.0),  # a context word may go on
+])
+def test_context_words_start_a_word(detector, text, category, expected):
+    scores = [f.score for f in detector.scan(text) if f.category == category]
+    assert (max(scores) if scores else None) == expected
+
+
+def test_context_pattern_rules():
+    from aegis_addons.detect.rulepack import _context_pattern
+    pattern = _context_pattern(("ip", "a/c", "tel.", "电话"))
+    assert pattern.search("my ip") and pattern.search("ips") and not pattern.search("pip zip")
+    assert pattern.search("电话") and pattern.search("x电话") and pattern.search("data a/c") and not pattern.search("da/c")
+    assert _context_pattern(()) is None
