@@ -147,7 +147,7 @@ class RegexRule:
                 continue
             if self.validator is not None and not self.validator(value):
                 continue
-            if self.bare_validator is not None and not _quoted(text, start) and not self.bare_validator(value):
+            if self.bare_validator is not None and not _literal(text, start) and not self.bare_validator(value):
                 continue
             score = self.score
             if self.context:
@@ -167,6 +167,20 @@ _ESCAPED_QUOTES = ("&quot;", "&#39;", "&#039;", "&apos;")
 def _quoted(text: str, start: int) -> bool:
     """Does a quote (also an HTML-escaped one) stand right before `start`?"""
     return start > 0 and (text[start - 1] in _QUOTES or text.endswith(_ESCAPED_QUOTES, 0, start))
+
+
+# `NAME=value` opening a line (also after `export`, `set`, Dockerfile `ENV`/`ARG` or a YAML list dash):
+# in a .env file, a shell script or a Dockerfile the value is a literal even without quotes (a reference
+# would be `$NAME`), so `POSTGRES_PASSWORD=postgres_password` is a password, not a variable name.
+_ENV_ASSIGNMENT = re.compile(r"[^\S\n]*(?:-[^\S\n]+)?(?:(?:export|set|ENV|ARG)[^\S\n]+)?[A-Z][A-Z0-9_]*=")
+
+
+def _literal(text: str, start: int) -> bool:
+    """Is the value at `start` written as a literal: quoted, or the value of an env-style assignment?"""
+    if _quoted(text, start):
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    return _ENV_ASSIGNMENT.fullmatch(text, line_start, start) is not None
 
 
 def _as_tuple(value: object, what: str, where: str) -> tuple[str, ...]:

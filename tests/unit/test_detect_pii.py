@@ -571,6 +571,8 @@ def test_code_lookalikes_survive(detector, text):
     'COMMON_NAME = ObjectIdentifier("2.5.4.3")',
     "    signs[::2] = 1",
     "install requests>=2.31.0.1",
+    "    PASSWORD = postgres_password",
+    "    connect(PASSWORD=db_password)",
 ])
 def test_code_that_names_a_secret_survives(detector, text):
     assert found(detector, text) == []
@@ -587,6 +589,11 @@ def test_code_that_names_a_secret_survives(detector, text):
     ("curl https://ipinfo.io/8.8.8.8/json", "8.8.8.8"),
     ("tshark -Y 'ip.addr==203.0.114.7'", "203.0.114.7"),
     ("client 2.5.4.17 connected", "2.5.4.17"),
+    # env-style assignments (.env, shell, Dockerfile, compose lists): the value is a literal unquoted
+    ("POSTGRES_PASSWORD=postgres_password", "postgres_password"),
+    ("export DB_PASSWORD=db_password_value\n", "db_password_value"),
+    ("services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=pg_secret_pw", "pg_secret_pw"),
+    ("ENV ADMIN_PASSWORD=admin_pass_2024", "admin_pass_2024"),
 ])
 def test_literals_shaped_like_code_are_still_redacted(detector, text, value):
     assert value in [v for _, v in found(detector, text)]
