@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 
 from mitmproxy import http
@@ -10,8 +11,39 @@ from aegis_addons.addons.answers import STREAMED_BYTES
 from aegis_addons.addons.redaction import SESSION as REDACTION_SESSION
 from aegis_addons.addons.state import GatewayState
 from aegis_addons.context import ROUTE_LOCAL, get_context
+from aegis_addons.detect.findings import Finding
 
 _AUDITED = "aegis_audited"
+# A hostile body can hold thousands of matches (7,000 for 200 KB of one repeated order); the row keeps
+# the strongest of each category first, then the strongest others, and counts what it leaves out.
+MAX_STORED_FINDINGS = 200
+
+
+def stored_findings(findings: list[Finding], limit: int = MAX_STORED_FINDINGS) -> tuple[list[dict], str | None]:
+    """The findings an audit row stores (at most `limit`, in detection order) and a note counting
+    the ones left out per category, or None. Every category keeps its strongest finding, so
+    statistics by category see every category that fired."""
+    if len(findings) <= limit:
+        kept = findings
+        note = None
+    else:
+        by_score = sorted(range(len(findings)), key=lambda i: -findings[i].score)
+        chosen: dict[int, None] = {}
+        seen: set[str] = set()
+        for i in by_score:  # the strongest of every category first
+            if findings[i].category not in seen:
+                seen.add(findings[i].category)
+                chosen[i] = None
+        for i in by_score:
+            if len(chosen) >= limit:
+                break
+            chosen.setdefault(i, None)
+        kept = [findings[i] for i in sorted(chosen)[:max(limit, len(seen))]]
+        left = Counter(f.category for f in findings) - Counter(f.category for f in kept)
+        note = (f"findings: {len(findings) - len(kept)} more not stored ("
+                + ", ".join(f"{category} {n}" for category, n in left.most_common()) + ")")
+    return [{"category": f.category, "score": round(f.score, 3), "rule": f.rule, "detail": f.detail}
+            for f in kept], note
 
 
 def audit_row(flow: http.HTTPFlow) -> dict:
@@ -29,6 +61,9 @@ def audit_row(flow: http.HTTPFlow) -> dict:
                      f"unrestorable={session.unrestorable_count}")
     if flow.error is not None:
         notes.append(f"error: {flow.error.msg}"[:300])
+    findings, left_out = stored_findings(context.findings)
+    if left_out is not None:
+        notes.append(left_out[:500])
     return {
         "ts": datetime.fromtimestamp(flow.request.timestamp_start, UTC),
         "request_id": context.request_id,
@@ -44,8 +79,7 @@ def audit_row(flow: http.HTTPFlow) -> dict:
         "action": context.action,
         "filter_mode": context.filter_mode,
         "policy": context.policy,
-        "findings": [{"category": f.category, "score": round(f.score, 3), "rule": f.rule, "detail": f.detail}
-                     for f in context.findings],
+        "findings": findings,
         "error_code": context.error_code,
         "excerpt": context.excerpt[:2000],
         "notes": notes,
