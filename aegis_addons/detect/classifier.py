@@ -329,7 +329,8 @@ class InjectionClassifier:
         return scores
 
     def sentences(self, normalized_text: str) -> list[WindowScore]:
-        """Scores of the sentences (or lines) of a text, each scored alone. Sentences shorter than
+        """Scores of the sentences (or lines) of a text, each scored alone (computed with the windows,
+        see `scored`, which is what the detector calls). Sentences shorter than
         `MIN_SENTENCE_CHARS` or with fewer than `MIN_SENTENCE_FEATURES` known features are skipped: with
         a few features the probability is just those features' weight, not evidence."""
         return [w for w in self.scored(normalized_text, sentences=True) if w.sentence]
@@ -339,8 +340,9 @@ class InjectionClassifier:
 
         Windows and sentences come from one analysis of the text: the text is cut at every chunk and
         sentence boundary, each piece is analysed once, and a window's or a sentence's features are
-        those of its pieces plus the bigrams that cross between two of its own pieces, which is exactly
-        what analysing it alone gives (a test checks this against `analyze`).
+        those of its pieces plus the bigrams that cross between two of its own pieces, which is what
+        analysing it alone gives (a test checks this against `analyze`). Where a cut would split a word
+        of a sentence, the sentences are analysed apart instead (`_sentences_alone`).
         """
         spans = self._spans_to_score(normalized_text) if sentences else []
         if not spans:
@@ -361,16 +363,21 @@ class InjectionClassifier:
         return [(s, e) for s, e in spans if e - s >= MIN_SENTENCE_CHARS]
 
     def _scored_together(self, lowered: str, spans: list[tuple[int, int]]) -> list[WindowScore] | None:
-        """`scored()` with one analysis of `lowered` (see there); None when a sentence cut falls inside a
-        word (a 500-character run without a space), where pieces would not add up to the window's words."""
+        """`scored()` with one analysis of `lowered` (see there); None when a cut that matters to a
+        sentence falls inside a word (a 500-character run without a space, a window cut in Chinese text),
+        where the pieces would not add up to the sentence's words."""
         n = len(lowered)
         chunks = [(0, n)] if n <= self.window else self._chunks(lowered)
         chunk_starts = [s for s, _ in chunks]
         cuts = sorted({*chunk_starts, n, *(p for span in spans for p in span)})
-        window_cuts = set(chunk_starts)
-        if any(0 < c < n and c not in window_cuts and lowered[c - 1] in _WORD_CHARS and lowered[c] in _WORD_CHARS
-               for c in cuts):
-            return None
+        # A cut inside a word splits it in two. That is what the windows see at their own cuts (a chunk is
+        # analysed alone), but a sentence must keep its words whole: give up when a sentence cut, or a
+        # window cut inside a sentence, falls inside a word (Chinese text has no spaces to cut at).
+        span_cuts = {p for span in spans for p in span}
+        for c in cuts:
+            if 0 < c < n and lowered[c - 1] in _WORD_CHARS and lowered[c] in _WORD_CHARS:
+                if c in span_cuts or any(s < c < e for s, e in spans):
+                    return None
         pieces = list(zip(cuts, cuts[1:]))
         piece_starts = np.array(cuts[:-1], dtype=np.int64)
         chunk_of = np.searchsorted(np.array(chunk_starts, dtype=np.int64), piece_starts, side="right") - 1
