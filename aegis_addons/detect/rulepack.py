@@ -111,11 +111,19 @@ class RegexRule:
             return False
         return not self.keywords or any(k in lowered_text for k in self.keywords)
 
-    def _has_context(self, lowered_text: str, start: int, end: int) -> bool:
-        window = lowered_text[max(0, start - self.context_window): end + self.context_window]
-        if not any(word in window for word in self.context):  # the common case, in C
+    def _has_context(self, text: str, lowered_text: str, start: int, end: int) -> bool:
+        lo, hi = max(0, start - self.context_window), end + self.context_window
+        if not any(word in lowered_text[lo:hi] for word in self.context):  # the common case, in C
             return False
-        return self.context_pattern is None or self.context_pattern.search(window) is not None
+        if self.context_pattern is None:
+            return True
+        same_length = len(text) == len(lowered_text)
+        for m in self.context_pattern.finditer(lowered_text, lo, hi):
+            i = m.start()
+            if (i == 0 or not _starts_alnum(m.group()) or lowered_text[i - 1] not in _ALNUM
+                    or (same_length and text[i - 1].islower() and text[i].isupper())):  # camelCase: userSSN
+                return True
+        return False
 
     def _keyword_matches(self, text: str, lowered: str) -> Iterator[re.Match[str]]:
         """Like finditer, but only tries the regex where a keyword starts (str.find is C-fast)."""
@@ -151,7 +159,7 @@ class RegexRule:
                 continue
             score = self.score
             if self.context:
-                near = self._has_context(lowered, start, end)
+                near = self._has_context(text, lowered, start, end)
                 if self.requires_context and not near:
                     continue
                 if near:
@@ -268,15 +276,21 @@ def compile_rule(raw: dict, family: str | None, where: str) -> RegexRule:
     )
 
 
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _starts_alnum(word: str) -> bool:
+    return word[:1] in _ALNUM
+
+
 def _context_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One regex for the context words (matched on lower-cased text): a word that starts with a letter
-    or digit must not continue one (`ip` is no context inside `pip`, `ach` none inside `each`); it may
-    go on (`card` is found in `cards`). Words starting otherwise, and CJK words, are found anywhere."""
+    """One regex for the context words (matched on lower-cased text). `_has_context` then wants a word
+    that starts with a letter or digit to start a word of the text: not after another letter or digit
+    (`ip` is no context inside `pip`, `ach` none inside `each`), except at a camelCase step (`userSSN`,
+    `giftCard`); it may go on (`card` is found in `cards`). CJK words are found anywhere."""
     if not words:
         return None
-    parts = [(r"(?<![a-z0-9])" if w[:1].isascii() and w[:1].isalnum() else "") + re.escape(w.lower())
-             for w in sorted(words, key=len, reverse=True)]
-    return re.compile("|".join(parts))
+    return re.compile("|".join(re.escape(w.lower()) for w in sorted(words, key=len, reverse=True)))
 
 
 def load_rule_pack(path: str | Path) -> list[RegexRule]:

@@ -611,9 +611,17 @@ def test_context_words_start_a_word(detector, text, category, expected):
     assert (max(scores) if scores else None) == expected
 
 
-def test_context_pattern_rules():
-    from aegis_addons.detect.rulepack import _context_pattern
-    pattern = _context_pattern(("ip", "a/c", "tel.", "电话"))
-    assert pattern.search("my ip") and pattern.search("ips") and not pattern.search("pip zip")
-    assert pattern.search("电话") and pattern.search("x电话") and pattern.search("data a/c") and not pattern.search("da/c")
-    assert _context_pattern(()) is None
+@pytest.mark.parametrize("text, category", [
+    ('{"userPassport": "X12345678"}', "pii.passport_number"),  # camelCase steps start a word too
+    ("custAcct: 123456789012", "pii.bank_account"),
+    ('{"deviceImei": "490154203237518"}', "pii.imei"),
+])
+def test_context_words_after_a_camel_case_step(detector, text, category):
+    assert category in [c for c, _ in found(detector, text)]
+
+
+def test_context_word_cut_by_the_window_edge_is_not_a_word_start(detector):
+    """The context window is searched in place, so `each` cut to `ach` at its left edge is still `each`."""
+    for pad in range(40, 52):
+        text = "each" + " " * pad + "021000021"
+        assert "pii.us_routing_number" not in [c for c, _ in found(detector, text)], pad
