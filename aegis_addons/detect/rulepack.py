@@ -12,7 +12,8 @@ A rule pack is a YAML file:
         group: 0                   # which regex group is the finding (name or number; default 0)
         validator: luhn            # a name from VALIDATORS (or a list: all must pass); else dropped
         bare_validator: not_code_identifier  # like `validator`, but only for a value that stands bare
-                                   # (no quote right before it): code names look like that, literals don't
+                                   # (no quote right before it, not in a `NAME=value` line of a .env
+                                   # file or shell script): code names look like that, literals don't
         context: [card, visa]      # words near the match raise the score by context_boost; a word
                                    # that starts with a letter or digit must start a word of the text
                                    # (`ip` is not found in `pip`, `ach` not in `each`)
@@ -22,6 +23,9 @@ A rule pack is a YAML file:
                                    # context words then also act as a prefilter, like keywords)
         min_entropy: 3.0           # Shannon entropy (bits/char) the value must reach
         flags: [IGNORECASE]
+        whole_value: false         # true: a value a quote opened runs to its closing quote on the same
+                                   # line (the regex may stop earlier, at a space or `;`), and a value in
+                                   # a URL query ends at the next `&`: nothing of a secret is left over
         match_at_keywords: false   # true: the regex starts with one of the keywords; it is tried
                                    # only where a keyword occurs (fast for keyword-led rules)
         anchor: digits             # optional: the detector runs the rule only around candidate
@@ -103,6 +107,7 @@ class RegexRule:
     min_entropy: float = 0.0
     anchor: str | None = None
     match_at_keywords: bool = False
+    whole_value: bool = False
     examples: dict[str, list[str]] = field(default_factory=dict)
     context_pattern: re.Pattern[str] | None = None  # built from `context` by compile_rule
 
@@ -155,7 +160,7 @@ class RegexRule:
                 continue
             if self.validator is not None and not self.validator(value):
                 continue
-            if self.bare_validator is not None and not _literal(text, start) and not self.bare_validator(value):
+            if self.bare_validator is not None and not _literal(text, start, end) and not self.bare_validator(value):
                 continue
             score = self.score
             if self.context:
@@ -164,6 +169,8 @@ class RegexRule:
                     continue
                 if near:
                     score = min(1.0, score + self.context_boost)
+            if self.whole_value:
+                end = _whole_value_end(text, start, end)
             found.append(Finding(self.category, start, end, score, self.id))
         return found
 
@@ -177,18 +184,74 @@ def _quoted(text: str, start: int) -> bool:
     return start > 0 and (text[start - 1] in _QUOTES or text.endswith(_ESCAPED_QUOTES, 0, start))
 
 
-# `NAME=value` opening a line (also after `export`, `set`, Dockerfile `ENV`/`ARG` or a YAML list dash):
+# `NAME=value` opening a line (also indented, after `export`, `set`, Dockerfile `ENV`/`ARG` or a YAML
+# list dash):
 # in a .env file, a shell script or a Dockerfile the value is a literal even without quotes (a reference
 # would be `$NAME`), so `POSTGRES_PASSWORD=postgres_password` is a password, not a variable name.
 _ENV_ASSIGNMENT = re.compile(r"[^\S\n]*(?:-[^\S\n]+)?(?:(?:export|set|ENV|ARG)[^\S\n]+)?[A-Z][A-Z0-9_]*=")
 
 
-def _literal(text: str, start: int) -> bool:
-    """Is the value at `start` written as a literal: quoted, or the value of an env-style assignment?"""
+def _literal(text: str, start: int, end: int) -> bool:
+    """Is the value at [start, end) written as a literal: quoted, or the value of an env-style assignment
+    (not a keyword argument of an indented call: `    PASSWORD=db_password,`)?"""
     if _quoted(text, start):
         return True
+    if text[end:end + 1] in (",", ")"):
+        return False
     line_start = text.rfind("\n", 0, start) + 1
     return _ENV_ASSIGNMENT.fullmatch(text, line_start, start) is not None
+
+
+MAX_QUOTED_VALUE = 256
+_TOKEN_REST = re.compile(r"[^\s\"'`]*")
+_CLOSING = {")": "(", "]": "[", "}": "{", ">": "<"}
+
+
+def _whole_value_end(text: str, start: int, end: int) -> int:
+    """Where the value found at [start, end) really ends (see `whole_value`).
+
+    Quoted: the quote that opened it stands right before `start` (`"`, `'`, a backquote, `&quot;`,
+    `\"` in JSON-in-a-string) or opens the token holding it (`-U 'alice%P@ss w0rd'`); the value then runs
+    to the same quote, unescaped, on the same line, within MAX_QUOTED_VALUE characters. In a URL query
+    (`?user=bob&password=...`) the value ends at the next `&`. Bare, it runs to the end of its token
+    unless the rest looks like something else (a next `name=`, `&&`, a closing tag, trailing punctuation
+    or a bracket that closes a call).
+    """
+    line_end = text.find("\n", start)
+    limit = min(len(text) if line_end < 0 else line_end, start + MAX_QUOTED_VALUE)
+    token_start = max(text.rfind(" ", 0, start), text.rfind("\t", 0, start), text.rfind("\n", 0, start)) + 1
+    closing = None
+    if start >= 6 and text.startswith("&quot;", start - 6):
+        closing = "&quot;"
+    elif start >= 2 and text[start - 1] == '"' and text[start - 2] == "\\":
+        closing = '\\"'
+    elif start > 0 and text[start - 1] in _QUOTES:
+        closing = text[start - 1]
+    elif token_start < start and text[token_start] in _QUOTES and "=" not in text[token_start:start]:
+        closing = text[token_start]  # not `"password=abc def"`: that quote opens the assignment
+    if closing is not None:
+        i = end
+        while True:
+            i = text.find(closing, i, limit)
+            if i < 0:
+                return end
+            if closing in "\"'`" and text[i - 1] == "\\":  # an escaped quote is part of the value
+                i += 1
+                continue
+            return max(end, i)
+    query = text.rfind("?", token_start, start)
+    if query >= 0 and "=" in text[query:start]:
+        amp = text.find("&", start, end)
+        return amp if amp > start else end
+    # Bare: the regex stops at characters that usually end a value (`, ; [ ] { } < > \`); when the
+    # token goes on with more of the same value, it is kept whole (`pa55,word!X9`, `Tq8Zm4;Lp2Xq`).
+    rest = _TOKEN_REST.match(text, end, max(end, limit)).group()
+    if not rest or "=" in rest or "&&" in rest or "||" in rest or "</" in rest or "://" in rest:
+        return end
+    rest = rest.rstrip(",;.:")
+    while rest and rest[-1] in _CLOSING and rest.count(rest[-1]) > rest.count(_CLOSING[rest[-1]]):
+        rest = rest[:-1].rstrip(",;.:")  # `f(password=abc)`: the bracket closes the call, not the value
+    return end + len(rest)
 
 
 def _as_tuple(value: object, what: str, where: str) -> tuple[str, ...]:
@@ -227,7 +290,7 @@ def compile_rule(raw: dict, family: str | None, where: str) -> RegexRule:
     unknown = set(raw) - {"id", "category", "regex", "score", "group", "keywords", "validator", "bare_validator",
                           "context", "context_boost", "context_window", "requires_context",
                           "min_entropy", "flags", "examples", "lang", "description", "anchor",
-                          "match_at_keywords"}
+                          "match_at_keywords", "whole_value"}
     if unknown:
         raise RulePackError(f"{where}: unknown fields {sorted(unknown)}")
     category = raw.get("category") or (f"{family}.{rule_id}" if family else None)
@@ -271,6 +334,7 @@ def compile_rule(raw: dict, family: str | None, where: str) -> RegexRule:
         min_entropy=float(raw.get("min_entropy", 0.0)),
         anchor=raw.get("anchor"),
         match_at_keywords=bool(raw.get("match_at_keywords", False)),
+        whole_value=bool(raw.get("whole_value", False)),
         examples=raw.get("examples") or {},
         context_pattern=_context_pattern(_as_tuple(raw.get("context"), "context", where)),
     )

@@ -56,7 +56,9 @@ _PLACEHOLDER_VALUES = frozenset({
 })
 # Template and variable references: `${VAR}`, `$VAR`, `{{ x }}`, `%(x)s`, `%s`, `os.environ[...]`.
 _TEMPLATE_REFERENCE = re.compile(
-    r"""^(?:\$\{?[A-Za-z_][\w.]*\}?|\{\{.*\}\}|%\(?\w*\)?[sdr]|%\w+%|:\w+|@\w+@"""
+    # ${VAR} $VAR $$VAR $(VAR) {{ x }} {x} #{x} %(x)s %VAR% :name @VAR@ @@VAR@@ __VAR__ @file.txt
+    r"""^(?:\$\$?\{?[A-Za-z_][\w.]*\}?|\$\([^()\s]*\)|\{\{.*\}\}|#?\{[^{}\s]*\}|%\(?\w*\)?[sdr]|%\w+%|:\w+"""
+    r"""|@@?\w+@@?|__\w+__|@[\w./-]+\.[A-Za-z]{2,5}"""
     r"""|(?:os\.environ|os\.getenv|process\.env|env|ENV|System\.getenv|config|settings|secrets|vars)"""
     r"""[.\[(].*)$"""
 )
@@ -70,7 +72,7 @@ def looks_like_placeholder(value: str) -> bool:
         return True
     if any(marker in low for marker in _PLACEHOLDER_MARKERS):
         return True
-    if _TEMPLATE_REFERENCE.match(v):
+    if _TEMPLATE_REFERENCE.match(v) or v.startswith(("$(", "`")):  # a command substitution cut at a space
         return True
     # One character repeated (`aaaaaaaa`, `00000000`) or a value made of two characters at most.
     if len(set(low)) <= 2:
@@ -470,6 +472,24 @@ def not_password_name(value: str) -> bool:
 _YAML_KEY_OR_TAG = re.compile(r"[A-Za-z_][\w.-]*:|![A-Za-z]+")
 
 
+_COOKIE_VALUE = re.compile(r"(?:^|;)\s*[^=;\s]+=\s*\"?([^;\s\"]{12,})")
+
+
+@validator("cookie_with_token")
+def cookie_with_token(value: str) -> bool:
+    """A Cookie / Set-Cookie header carries a secret when one of its values looks like a token (12+
+    characters, not a plain word); `theme=dark; Path=/; SameSite=Lax` carries none."""
+    return any(not re.fullmatch(r"[A-Za-z]+|[A-Za-z]+(?:[-_][A-Za-z]+)+|\d{1,11}", v) and not looks_like_placeholder(v)
+               for v in _COOKIE_VALUE.findall(value))
+
+
+@validator("user_and_secret")
+def user_and_secret(value: str) -> bool:
+    """`user:password` (curl -u and the like): the part after the first colon must be a secret value."""
+    _, _, secret = value.partition(":")
+    return secret_value(secret)
+
+
 @validator("secret_value")
 def secret_value(value: str) -> bool:
     """A value assigned to a password/secret/token key: not a placeholder, a word or a reference."""
@@ -489,7 +509,8 @@ def secret_value(value: str) -> bool:
     # link, not a secret.
     if "://" in v or v.startswith(("/", "./", "~/")) or re.fullmatch(r"[\w.-]+\.[a-z]{2,4}(?:#[\w.-]*)?", v):
         return False
-    return not re.fullmatch(r"\d{1,5}|0x[0-9a-fA-F]+", v)
+    # A short number, a decimal (`pw: 0.95` is a weight, `Hours pw: 37.5` a week) or a hex constant.
+    return not re.fullmatch(r"\d{1,5}|[-+]?\d+[.,]\d+|0x[0-9a-fA-F]+", v)
 
 
 @validator("jfrog_api_key")

@@ -625,3 +625,61 @@ def test_context_word_cut_by_the_window_edge_is_not_a_word_start(detector):
     for pad in range(40, 52):
         text = "each" + " " * pad + "021000021"
         assert "pii.us_routing_number" not in [c for c, _ in found(detector, text)], pad
+
+
+def _covered(detector, text: str, value: str) -> bool:
+    start = text.index(value)
+    spans = [(f.start, f.end) for f in detector.scan(text)]
+    return all(any(s <= i < e for s, e in spans) for i in range(start, start + len(value)))
+
+
+@pytest.mark.parametrize("text, value", [
+    ("DB_PASSWORD=pa55,word!X9", "pa55,word!X9"),
+    ("password=Tq8Zm4;Lp2Xq", "Tq8Zm4;Lp2Xq"),
+    ("password: Rt5xQ2[Lm9]", "Rt5xQ2[Lm9]"),
+    ('{"password": "Xy7q9!\\"Lm2#Pw"}', 'Xy7q9!\\"Lm2#Pw'),
+    ("PGPASSWORD='Xk9mQ2pL7 Rt5'", "Xk9mQ2pL7 Rt5"),
+    ("Password: Tr0ub4dor&3", "Tr0ub4dor&3"),
+    ("password=Tr0ub4dor&amp;3", "Tr0ub4dor&amp;3"),
+    ('{"password":"Tr0ub4dor\\u0026Zx9"}', "Tr0ub4dor\\u0026Zx9"),
+    ("aws_secret_access_key 1bnDOQvYjEFuxIO87L8QzQHUnD4NC0jsAg+X1WYR", "1bnDOQvYjEFuxIO87L8QzQHUnD4NC0jsAg+X1WYR"),
+    ("bob:$y$j9T$abcdefghijklmnopqrstuv$Wv9xYf3Pq2LmN8kJh7Gt6Rf5Ed4Ws3Qa2Zx1Cv0Bn9:19500:0:99999:7:::",
+     "$y$j9T$abcdefghijklmnopqrstuv$Wv9xYf3Pq2LmN8kJh7Gt6Rf5Ed4Ws3Qa2Zx1Cv0Bn9"),
+    ("rpcclient -U 'alice%P@ss w0rd' 10.0.0.5", "P@ss w0rd"),
+    ("credentials:\n  client_secret: Bq7Wz3Xc9Lm2Np5Rt8Vy1Hg4Kd6", "Bq7Wz3Xc9Lm2Np5Rt8Vy1Hg4Kd6"),
+])
+def test_the_whole_secret_is_redacted(detector, text, value):
+    """A value the regex would cut at `, ; [ & \\ + space` must not leave its rest in clear."""
+    assert _covered(detector, text, value)
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("conn = connect(password=Secr3tXy9Q)", ")"),  # the bracket closes the call
+    ("password=Secr3tXy9Q&user=bob", "&user=bob"),  # the next query parameter
+    ("https://x.example/cb?token=Zk8aQ2xLp9W3mN7r&callback", "&callback"),
+    ("export DB_PASSWORD=Secr3t99&&npm start", "&&npm"),
+    ("Server=db;Password=Qw9zXc4Vb;Database=app", ";Database=app"),
+])
+def test_the_redaction_stops_where_the_value_does(detector, text, kept):
+    start = text.index(kept)
+    assert not any(f.start < start + len(kept) and start < f.end for f in detector.scan(text))
+
+
+@pytest.mark.parametrize("text", [
+    "docker run -u 1000:1000 -p 8080:8080 myimage",
+    "mysql -u root -p my_database < dump.sql",
+    'cmd = f"sqlcmd -S {server} -U {user} -P {password}"',
+    'cmd = f"net user {name} {pw} /add"',
+    "xfreerdp /v:host /u:admin /p:$(RDP_PASS)",
+    "echo 'root:@@ROOT_PW@@' | chpasswd",
+    "Hours pw: 37.5",
+    "conn = psycopg2.connect(\n    HOST=db_host,\n    PASSWORD=db_password,\n)",
+    "Set-Cookie: theme=dark; Path=/; SameSite=Lax",
+    "secret_arn: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf",
+    "密码：请联系管理员",
+    "docker login -u AWS -p $(aws ecr get-login-password) 123.dkr.ecr.us-east-1.amazonaws.com",
+    "sqlcmd -Q \"SELECT 1\" | grep -P \"rows\\s+affected\"",
+    "vault kv put secret/db password=@password.txt",
+])
+def test_new_rule_lookalikes_survive(detector, text):
+    assert [c for c, _ in found(detector, text) if c.startswith("secret.")] == []
