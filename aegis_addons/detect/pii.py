@@ -188,6 +188,12 @@ class PiiDetector:
         unknown = {r.anchor for r in self.rules if r.anchor} - set(ANCHORS)
         if unknown:
             raise RulePackError(f"unknown anchor(s) {sorted(unknown)}; known: {sorted(ANCHORS)}")
+        # A widened secret (`whole_value`) is checked for placeholders by its rule, before widening.
+        self._placeholder_checked = set()
+        for r in self.rules:
+            if r.whole_value and r.category.startswith("secret."):
+                r.drop_value = validators.looks_like_placeholder
+                self._placeholder_checked.add(r.id)
         self._whole_text_rules = [r for r in self.rules if not r.anchor]
         self._anchored_rules = {name: [r for r in self.rules if r.anchor == name] for name in ANCHORS}
         self.redact_private_ips = redact_private_ips
@@ -228,5 +234,5 @@ class PiiDetector:
         if finding.category in _IP_CATEGORIES:
             return self.redact_private_ips or validators.is_public_ip(value)
         if finding.family == "secret":
-            return not validators.looks_like_placeholder(value)
+            return finding.rule in self._placeholder_checked or not validators.looks_like_placeholder(value)
         return True

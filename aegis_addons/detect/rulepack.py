@@ -108,6 +108,9 @@ class RegexRule:
     anchor: str | None = None
     match_at_keywords: bool = False
     whole_value: bool = False
+    # Set by the detector for `whole_value` rules: a value it returns True for (a placeholder) is dropped
+    # here, before the span is widened, since the widened span may hold unrelated words (`<br>`, "example").
+    drop_value: Callable[[str], bool] | None = None
     examples: dict[str, list[str]] = field(default_factory=dict)
     context_pattern: re.Pattern[str] | None = None  # built from `context` by compile_rule
 
@@ -170,6 +173,8 @@ class RegexRule:
                 if near:
                     score = min(1.0, score + self.context_boost)
             if self.whole_value:
+                if self.drop_value is not None and self.drop_value(value):
+                    continue
                 end = _whole_value_end(text, start, end)
             found.append(Finding(self.category, start, end, score, self.id))
         return found
@@ -204,6 +209,8 @@ def _literal(text: str, start: int, end: int) -> bool:
 
 MAX_QUOTED_VALUE = 256
 _TOKEN_REST = re.compile(r"[^\s\"'`]*")
+_REST_STOP = re.compile(r"[;,&][\w.-]+=|&&|\||</|<br\b|<!--|\]\(|\*\*", re.IGNORECASE)
+_QUERY_VALUE_END = re.compile(r"[&#\s\"'<>]")
 _CLOSING = {")": "(", "]": "[", "}": "{", ">": "<"}
 
 
@@ -213,16 +220,17 @@ def _whole_value_end(text: str, start: int, end: int) -> int:
     Quoted: the quote that opened it stands right before `start` (`"`, `'`, a backquote, `&quot;`,
     `\"` in JSON-in-a-string) or opens the token holding it (`-U 'alice%P@ss w0rd'`); the value then runs
     to the same quote, unescaped, on the same line, within MAX_QUOTED_VALUE characters. In a URL query
-    (`?user=bob&password=...`) the value ends at the next `&`. Bare, it runs to the end of its token
-    unless the rest looks like something else (a next `name=`, `&&`, a closing tag, trailing punctuation
-    or a bracket that closes a call).
+    (`?user=bob&password=...`) the value ends at the next `&` or `#`. Bare, it runs to the end of its
+    token, up to what looks like something else (a next `;name=`, `&&`, a pipe, a closing tag or `<br>`, a Markdown `](` or
+    `**`, trailing punctuation, a bracket that closes a call).
     """
     line_end = text.find("\n", start)
     limit = min(len(text) if line_end < 0 else line_end, start + MAX_QUOTED_VALUE)
     token_start = max(text.rfind(" ", 0, start), text.rfind("\t", 0, start), text.rfind("\n", 0, start)) + 1
     closing = None
-    if start >= 6 and text.startswith("&quot;", start - 6):
-        closing = "&quot;"
+    escaped = next((q for q in _ESCAPED_QUOTES if text.endswith(q, 0, start)), None)
+    if escaped is not None:
+        closing = escaped
     elif start >= 2 and text[start - 1] == '"' and text[start - 2] == "\\":
         closing = '\\"'
     elif start > 0 and text[start - 1] in _QUOTES:
@@ -235,18 +243,24 @@ def _whole_value_end(text: str, start: int, end: int) -> int:
             i = text.find(closing, i, limit)
             if i < 0:
                 return end
-            if closing in "\"'`" and text[i - 1] == "\\":  # an escaped quote is part of the value
+            j = i
+            while closing in "\"'`" and j > start and text[j - 1] == "\\":
+                j -= 1
+            if (i - j) % 2:  # an escaped quote (an odd run of backslashes before it) is part of the value
                 i += 1
                 continue
             return max(end, i)
     query = text.rfind("?", token_start, start)
-    if query >= 0 and "=" in text[query:start]:
-        amp = text.find("&", start, end)
-        return amp if amp > start else end
+    if query >= 0 and "=" in text[query:start]:  # a URL query: the value runs to the next & or #
+        stop = _QUERY_VALUE_END.search(text, start, max(end, limit))
+        return stop.start() if stop is not None else max(end, limit)
     # Bare: the regex stops at characters that usually end a value (`, ; [ ] { } < > \`); when the
     # token goes on with more of the same value, it is kept whole (`pa55,word!X9`, `Tq8Zm4;Lp2Xq`).
     rest = _TOKEN_REST.match(text, end, max(end, limit)).group()
-    if not rest or "=" in rest or "&&" in rest or "||" in rest or "</" in rest or "://" in rest:
+    cut = _REST_STOP.search(rest)  # what follows the value: `;next=`, `&&`, a pipe, a tag, `](`, `**`
+    if cut is not None:
+        rest = rest[:cut.start()]
+    if "://" in rest:
         return end
     rest = rest.rstrip(",;.:")
     while rest and rest[-1] in _CLOSING and rest.count(rest[-1]) > rest.count(_CLOSING[rest[-1]]):

@@ -42,7 +42,8 @@ _PLACEHOLDER_MARKERS = (
     "example", "your_", "your-", "yourkey", "yourtoken", "yoursecret", "yourpassword", "xxxx",
     "placeholder", "changeme", "change_me", "replace_me", "replaceme", "redacted", "dummy", "sample",
     "insert_", "put_your", "enter_your", "todo", "fixme", "<", ">", "...", "…", "****", "____",
-    "[[aegis", "aegis:",
+    "[[aegis", "aegis:", "my-secret", "my_secret", "mysecret", "my_jwt_secret", "not-a-real", "not_a_real",
+    "x-oauth-basic",
 )
 # Whole values that are obviously not secrets (after lower-casing and stripping quotes).
 _PLACEHOLDER_VALUES = frozenset({
@@ -510,6 +511,8 @@ def secret_value(value: str) -> bool:
     if "://" in v or v.startswith(("/", "./", "~/")) or re.fullmatch(r"[\w.-]+\.[a-z]{2,4}(?:#[\w.-]*)?", v):
         return False
     # A short number, a decimal (`pw: 0.95` is a weight, `Hours pw: 37.5` a week) or a hex constant.
+    if v.startswith("arn:") or re.match(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d", v):  # an ARN, a timestamp
+        return False
     return not re.fullmatch(r"\d{1,5}|[-+]?\d+[.,]\d+|0x[0-9a-fA-F]+", v)
 
 

@@ -647,6 +647,14 @@ def _covered(detector, text: str, value: str) -> bool:
      "$y$j9T$abcdefghijklmnopqrstuv$Wv9xYf3Pq2LmN8kJh7Gt6Rf5Ed4Ws3Qa2Zx1Cv0Bn9"),
     ("rpcclient -U 'alice%P@ss w0rd' 10.0.0.5", "P@ss w0rd"),
     ("credentials:\n  client_secret: Bq7Wz3Xc9Lm2Np5Rt8Vy1Hg4Kd6", "Bq7Wz3Xc9Lm2Np5Rt8Vy1Hg4Kd6"),
+    # a widened span holding a placeholder word must not drop the finding
+    ("Password: Xk9mQ2pL7z<br>", "Xk9mQ2pL7z"),
+    ("PASSWORD=Xk9mQ2pL7z;xxxx", "Xk9mQ2pL7z"),
+    ("The password is 'Xk9mQ2pL7z for the example stack'", "Xk9mQ2pL7z"),
+    ("?user=bob&password=Xk9mQ;2pL7z&next=1", "Xk9mQ;2pL7z"),
+    ("password=&#39;Xk9mQ 2pL7z&#39;", "Xk9mQ 2pL7z"),
+    ('db = pymysql.connect("db", "root", "Y44LEgb!IJg4", "appdb")', "Y44LEgb!IJg4"),
+    ('sig = hmac.new(b"Zk8aQ2xLp9W3mN7rT5vB", b"message-body-1234", hashlib.sha256)', "Zk8aQ2xLp9W3mN7rT5vB"),
 ])
 def test_the_whole_secret_is_redacted(detector, text, value):
     """A value the regex would cut at `, ; [ & \\ + space` must not leave its rest in clear."""
@@ -680,6 +688,13 @@ def test_the_redaction_stops_where_the_value_does(detector, text, kept):
     "docker login -u AWS -p $(aws ecr get-login-password) 123.dkr.ecr.us-east-1.amazonaws.com",
     "sqlcmd -Q \"SELECT 1\" | grep -P \"rows\\s+affected\"",
     "vault kv put secret/db password=@password.txt",
+    'senha = request.form["senha"]',
+    "APIキーは environment_variable に保存します",
+    "- name: VAULT_TOKEN_TTL\n  value: 3600s",
+    "<secretName>db-creds-2024</secretName>",
+    'assertEquals("token", "tokenValue1")',
+    "form.password('Enter password')",
+    "token_v2: 2024-01-15T10:00:00Z",
 ])
 def test_new_rule_lookalikes_survive(detector, text):
     assert [c for c, _ in found(detector, text) if c.startswith("secret.")] == []
