@@ -451,44 +451,16 @@ class InjectionClassifier:
     def _chunk_features(self, lowered: str, chunks: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
         """In-vocabulary feature indices of every chunk of `lowered` (analysed separately, as `_counts`
         would) and the chunk each belongs to, computed for all chunks at once."""
-        parts, labels = [], []
-        word_lists = [_LATIN_WORD.findall(lowered, s, e) for s, e in chunks]  # no anchors: same as slicing
-        words = [w for ws in word_lists for w in ws]
-        if words:
-            ids = np.fromiter(map(self._word_id.get, words, repeat(-1)), dtype=np.int64, count=len(words))
-            label = np.repeat(np.arange(len(chunks)), [len(ws) for ws in word_lists])
-            parts.append(self._word_feature[ids])
-            labels.append(label)
-            left, right = ids[:-1], ids[1:]
-            keep = (label[:-1] == label[1:]) & (left >= 0) & (right >= 0)
-            feature, where = self._lookup_pairs(left[keep] * self._n_words + right[keep],
-                                                self._word_pairs, self._word_pair_feature)
-            parts.append(feature)
-            labels.append(label[:-1][keep][where])
-        if not lowered.isascii() and _CJK_RUN.search(lowered):
-            points = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-            ids = self._char_id[np.minimum(points, 0xFFFF)]
-            ids[points > 0xFFFF] = -1
-            label = np.repeat(np.arange(len(chunks)), [e - s for s, e in chunks])
-            parts.append(self._char_feature[ids])
-            labels.append(label)
-            left, right = ids[:-1], ids[1:]
-            keep = (label[:-1] == label[1:]) & (left >= 0) & (right >= 0)
-            feature, where = self._lookup_pairs(left[keep] * self._n_chars + right[keep],
-                                                self._char_pairs, self._char_pair_feature)
-            parts.append(feature)
-            labels.append(label[:-1][keep][where])
-        if not parts:
-            return _EMPTY_INDEX, _EMPTY_INDEX
-        features, label = np.concatenate(parts), np.concatenate(labels)
-        known = features >= 0
-        return features[known], label[known]
+        features, first, last = self._piece_features(lowered, chunks)
+        inside = first == last  # a bigram across two chunks belongs to neither
+        return features[inside], first[inside]
 
     def _piece_features(self, lowered: str, pieces: list[tuple[int, int]]
                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every in-vocabulary feature of the whole of `lowered`, with the pieces its first and its last
         token lie in (the same piece for a unigram and for a bigram inside one piece). `pieces` tile the
-        text and cut no word, so the words of all pieces are the words of the text."""
+        text; each is analysed as it alone would be (a word cut by a piece boundary gives each piece its
+        half), so when no boundary cuts a word the features are exactly those of the whole text."""
         features, first, last = [], [], []
 
         def add(ids: np.ndarray, piece: np.ndarray, n: int, keys: np.ndarray, table: np.ndarray) -> None:
