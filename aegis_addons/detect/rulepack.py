@@ -23,9 +23,9 @@ A rule pack is a YAML file:
                                    # context words then also act as a prefilter, like keywords)
         min_entropy: 3.0           # Shannon entropy (bits/char) the value must reach
         flags: [IGNORECASE]
-        whole_value: false         # true: a value a quote opened runs to its closing quote on the same
-                                   # line (the regex may stop earlier, at a space or `;`), and a value in
-                                   # a URL query ends at the next `&`: nothing of a secret is left over
+        whole_value: false         # true: the finding covers the whole value even where the regex stops
+                                   # early (at a space, `;`, `,`, `&`): to its closing quote, to the end
+                                   # of its token, or in a URL query to the next `&` (`_whole_value_end`)
         match_at_keywords: false   # true: the regex starts with one of the keywords; it is tried
                                    # only where a keyword occurs (fast for keyword-led rules)
         anchor: digits             # optional: the detector runs the rule only around candidate
@@ -190,9 +190,8 @@ def _quoted(text: str, start: int) -> bool:
 
 
 # `NAME=value` opening a line (also indented, after `export`, `set`, Dockerfile `ENV`/`ARG` or a YAML
-# list dash):
-# in a .env file, a shell script or a Dockerfile the value is a literal even without quotes (a reference
-# would be `$NAME`), so `POSTGRES_PASSWORD=postgres_password` is a password, not a variable name.
+# list dash): in a .env file, a shell script or a Dockerfile the value is a literal even without quotes
+# (a reference would be `$NAME`), so `POSTGRES_PASSWORD=postgres_password` is a password, not a name.
 _ENV_ASSIGNMENT = re.compile(r"[^\S\n]*(?:-[^\S\n]+)?(?:(?:export|set|ENV|ARG)[^\S\n]+)?[A-Z][A-Z0-9_]*=")
 
 
@@ -221,8 +220,8 @@ def _whole_value_end(text: str, start: int, end: int) -> int:
     `\"` in JSON-in-a-string) or opens the token holding it (`-U 'alice%P@ss w0rd'`); the value then runs
     to the same quote, unescaped, on the same line, within MAX_QUOTED_VALUE characters. In a URL query
     (`?user=bob&password=...`) the value ends at the next `&` or `#`. Bare, it runs to the end of its
-    token, up to what looks like something else (a next `;name=`, `&&`, a pipe, a closing tag or `<br>`, a Markdown `](` or
-    `**`, trailing punctuation, a bracket that closes a call).
+    token, up to what looks like something else: a next `;name=`, `&&`, a pipe, a closing tag or `<br>`,
+    a Markdown `](` or `**`, trailing punctuation, a bracket that closes a call.
     """
     line_end = text.find("\n", start)
     limit = min(len(text) if line_end < 0 else line_end, start + MAX_QUOTED_VALUE)
