@@ -98,7 +98,7 @@ _UPPER_LITERAL = re.compile(r"(?<!\\)[A-Z]")
 _WORD_CHAR = re.compile(r"[a-z0-9_]")
 
 
-SHORT_LITERAL = 3  # leading literals shorter than this are lengthened where the pattern allows
+SHORT_LITERAL = 5  # leading literals shorter than this are lengthened where the pattern allows
 
 
 def _leading_literals(pattern: re.Pattern[str]) -> frozenset[tuple[str, bool]] | None:
