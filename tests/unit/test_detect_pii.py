@@ -655,6 +655,12 @@ def _covered(detector, text: str, value: str) -> bool:
     ("password=&#39;Xk9mQ 2pL7z&#39;", "Xk9mQ 2pL7z"),
     ('db = pymysql.connect("db", "root", "Y44LEgb!IJg4", "appdb")', "Y44LEgb!IJg4"),
     ('sig = hmac.new(b"Zk8aQ2xLp9W3mN7rT5vB", b"message-body-1234", hashlib.sha256)', "Zk8aQ2xLp9W3mN7rT5vB"),
+    ("【密码】Maple3316?", "Maple3316?"),
+    ("PW：ysXw445RUim4B", "ysXw445RUim4B"),
+    ("Password - K-c8elyTVT+a", "K-c8elyTVT+a"),
+    ("비밀번호 hz7CUGS5gsN5q", "hz7CUGS5gsN5q"),
+    ("PRIVATE_KEY=0x187a6ef44cad3ef6ef46112d623d2909fc47367c4d13f0aee5dbc40ba4299f74",
+     "0x187a6ef44cad3ef6ef46112d623d2909fc47367c4d13f0aee5dbc40ba4299f74"),
 ])
 def test_the_whole_secret_is_redacted(detector, text, value):
     """A value the regex would cut at `, ; [ & \\ + space` must not leave its rest in clear."""
@@ -695,6 +701,10 @@ def test_the_redaction_stops_where_the_value_does(detector, text, kept):
     'assertEquals("token", "tokenValue1")',
     "form.password('Enter password')",
     "token_v2: 2024-01-15T10:00:00Z",
+    "密码 错误，请重试",
+    "비밀번호 변경",
+    "the password - see below",
+    "commit e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
 ])
 def test_new_rule_lookalikes_survive(detector, text):
     assert [c for c, _ in found(detector, text) if c.startswith("secret.")] == []
