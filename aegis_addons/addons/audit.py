@@ -38,7 +38,7 @@ def stored_findings(findings: list[Finding], limit: int = MAX_STORED_FINDINGS) -
             if len(chosen) >= limit:
                 break
             chosen.setdefault(i, None)
-        kept = [findings[i] for i in sorted(chosen)[:max(limit, len(seen))]]
+        kept = [findings[i] for i in sorted(chosen)]  # `limit`, or one per category if there are more
         left = Counter(f.category for f in findings) - Counter(f.category for f in kept)
         note = (f"findings: {len(findings) - len(kept)} more not stored ("
                 + ", ".join(f"{category} {n}" for category, n in left.most_common()) + ")")

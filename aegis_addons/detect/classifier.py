@@ -369,11 +369,11 @@ class InjectionClassifier:
         n = len(lowered)
         chunks = [(0, n)] if n <= self.window else self._chunks(lowered)
         chunk_starts = [s for s, _ in chunks]
-        cuts = sorted({*chunk_starts, n, *(p for span in spans for p in span)})
+        span_cuts = {p for span in spans for p in span}
+        cuts = sorted({*chunk_starts, n, *span_cuts})
         # A cut inside a word splits it in two. That is what the windows see at their own cuts (a chunk is
         # analysed alone), but a sentence must keep its words whole: give up when a sentence cut, or a
         # window cut inside a sentence, falls inside a word (Chinese text has no spaces to cut at).
-        span_cuts = {p for span in spans for p in span}
         for c in cuts:
             if 0 < c < n and lowered[c - 1] in _WORD_CHARS and lowered[c] in _WORD_CHARS:
                 if c in span_cuts or any(s < c < e for s, e in spans):
