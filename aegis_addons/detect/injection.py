@@ -35,9 +35,12 @@ their whole history each turn.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from bisect import bisect_left
 import re
+from bisect import bisect_left
+from re import _constants as sre  # the standard library's regex parser, for _leading_literals
+from re import _parser as parser
 import threading
 from collections import Counter, OrderedDict, namedtuple
 from collections.abc import Iterable
@@ -81,6 +84,7 @@ SOURCE_FACTORS: dict[tuple[str, str], float] = {
 UNTRUSTED_ONLY_CATEGORIES = frozenset({"injection.indirect_instruction"})
 
 Span = tuple[int, int]
+RuleMatch = tuple[RegexRule, int, int]  # a rule and the span it matched
 CacheInfo = namedtuple("CacheInfo", "hits misses maxsize currsize")  # as functools.lru_cache
 
 
@@ -101,72 +105,92 @@ _WORD_CHAR = re.compile(r"[a-z0-9_]")
 SHORT_LITERAL = 5  # leading literals shorter than this are lengthened where the pattern allows
 
 
-def _leading_literals(pattern: re.Pattern[str]) -> frozenset[tuple[str, bool]] | None:
-    """(literal, after_boundary) pairs, one of whose literals every non-empty match of `pattern` starts
-    with, or None. `after_boundary` says a `\\b` precedes the literal, so when the literal starts with a
-    word character the match can only start after a non-word character.
+Lead = tuple[str, bool, str]  # (literal, after_boundary, not_after): see _leading_literals
+
+
+def _single_chars(items: list) -> str | None:
+    """The characters of a one-character pattern (`-` or `[-=]`), or None."""
+    if len(items) != 1:
+        return None
+    op, av = items[0]
+    if op is sre.LITERAL:
+        return chr(av)
+    if op is sre.IN and all(o is sre.LITERAL for o, _ in av):
+        return "".join(chr(c) for _, c in av)
+    return None
+
+
+def _leading_literals(pattern: re.Pattern[str]) -> frozenset[Lead] | None:
+    """(literal, after_boundary, not_after) triples, one of whose literals every non-empty match of
+    `pattern` starts with, or None. `after_boundary` says a `\\b` precedes the literal, so when the
+    literal starts with a word character the match can only start after a non-word character;
+    `not_after` holds the characters a lookbehind like `(?<!-)` forbids right before the literal ("" for
+    none), so `(?<!-)---` is not tried inside a long run of dashes.
 
     Worked out from the parsed regex: zero-width assertions are skipped, groups and alternations are
     followed, optional parts add what may come after them. Anything else at the front (a character class
-    of more than a few characters, a repeat of one, a lookaround) gives None.
+    of more than a few characters, a repeat of one, a lookahead) gives None.
     """
     if pattern.flags & re.IGNORECASE:
         return None
-    try:
-        from re import _constants as sre  # the standard library's regex parser
-        from re import _parser as parser
 
-        def lead(items: list, i: int = 0, bounded: bool = False) -> set[tuple[str, bool]] | None:
-            while i < len(items):
-                op, av = items[i]
-                if op is sre.AT:
-                    bounded = bounded or av is sre.AT_BOUNDARY
+    def lead(items: list, i: int = 0, bounded: bool = False, not_after: str = "") -> set[Lead] | None:
+        while i < len(items):
+            op, av = items[i]
+            if op is sre.AT:
+                bounded = bounded or av is sre.AT_BOUNDARY
+                i += 1
+                continue
+            if op is sre.ASSERT_NOT and av[0] == -1 and (chars := _single_chars(list(av[1]))):
+                not_after = "".join(sorted(set(not_after + chars)))
+                i += 1
+                continue
+            if op is sre.LITERAL:
+                run = ""
+                while i < len(items) and items[i][0] is sre.LITERAL:
+                    run += chr(items[i][1])
                     i += 1
-                    continue
-                if op is sre.LITERAL:
-                    run = ""
-                    while i < len(items) and items[i][0] is sre.LITERAL:
-                        run += chr(items[i][1])
-                        i += 1
-                    if len(run) < SHORT_LITERAL and i < len(items):
-                        # the parser factors shared prefixes out (`ps|p\.s` is `p` + `(?:s|\.s)`): a short
-                        # run is lengthened by what must follow it, so "p" is not tried at every "p"
-                        rest = lead(items, i, False)
-                        if rest and all(literal for literal, _ in rest):
-                            return {(run + literal, bounded) for literal, _ in rest}
-                    return {(run, bounded)}
-                if op is sre.SUBPATTERN:
-                    found = lead(list(av[-1]), 0, bounded)
-                elif op is sre.BRANCH:
-                    found = set()
-                    for branch in av[1]:
-                        part = lead(list(branch), 0, bounded)
-                        if part is None:
-                            return None
-                        found |= part
-                elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
-                    found = lead(list(av[2]), 0, bounded)
-                    if found is not None and av[0] == 0:
-                        found.add(("", bounded))
-                elif op is sre.IN and len(av) <= 12 and all(o is sre.LITERAL for o, _ in av):
-                    found = {(chr(c), bounded) for _, c in av}
-                else:
-                    return None
-                if found is None:
-                    return None
-                empty = {e for e in found if not e[0]}
-                if empty:  # this part may match nothing: what follows may lead as well
-                    rest = lead(items, i + 1, all(b for _, b in empty))
-                    if rest is None:
+                if len(run) < SHORT_LITERAL and i < len(items):
+                    # the parser factors shared prefixes out (`ps|p\.s` is `p` + `(?:s|\.s)`): a short
+                    # run is lengthened by what must follow it, so "p" is not tried at every "p"
+                    rest = lead(items, i)
+                    if rest and all(literal for literal, _, _ in rest):
+                        return {(run + literal, bounded, not_after) for literal, _, _ in rest}
+                return {(run, bounded, not_after)}
+            if op is sre.SUBPATTERN:
+                found = lead(list(av[-1]), 0, bounded, not_after)
+            elif op is sre.BRANCH:
+                found = set()
+                for branch in av[1]:
+                    part = lead(list(branch), 0, bounded, not_after)
+                    if part is None:
                         return None
-                    found = (found - empty) | rest
-                return found
-            return {("", bounded)}
+                    found |= part
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+                found = lead(list(av[2]), 0, bounded, not_after)
+                if found is not None and av[0] == 0:
+                    found.add(("", bounded, not_after))
+            elif op is sre.IN and len(av) <= 12 and all(o is sre.LITERAL for o, _ in av):
+                found = {(chr(c), bounded, not_after) for _, c in av}
+            else:
+                return None
+            if found is None:
+                return None
+            empty = {e for e in found if not e[0]}
+            if empty:  # this part may match nothing: what follows may lead as well
+                rest = lead(items, i + 1, all(b for _, b, _ in empty),
+                            "".join(sorted(set.intersection(*(set(g) for _, _, g in empty)))))
+                if rest is None:
+                    return None
+                found = (found - empty) | rest
+            return found
+        return {("", bounded, not_after)}
 
+    try:
         found = lead(list(parser.parse(pattern.pattern, pattern.flags)))
     except Exception:  # noqa: BLE001 - an unusual pattern only loses the fast path
         return None
-    if not found or any(not literal for literal, _ in found):
+    if not found or any(not literal for literal, _, _ in found):
         return None
     return frozenset(found)
 
@@ -218,14 +242,16 @@ class KeywordWindowedRules:
         self.rules = rules
         rules_of: dict[str, set[int]] = {}  # leading literal -> indices of the rules it leads
         unbounded: set[str] = set()  # literals some rule may match without a word boundary before them
+        not_after: dict[str, set[str]] = {}  # literal -> characters no rule it leads may follow
         windowed: list[int] = []
         for index, rule in enumerate(rules):
             leads = _leading_literals(rule.pattern)
             if leads is None:
                 windowed.append(index)
                 continue
-            for literal, bounded in leads:
+            for literal, bounded, forbidden in leads:
                 rules_of.setdefault(literal, set()).add(index)
+                not_after[literal] = not_after.get(literal, set(forbidden)) & set(forbidden)
                 if not (bounded and _WORD_CHAR.match(literal)):
                     unbounded.add(literal)
         self._windowed = windowed
@@ -235,12 +261,21 @@ class KeywordWindowedRules:
         self._rules_at: dict[str, tuple[int, ...]] = {
             lit: tuple(sorted({i for other, idx in rules_of.items() if lit.startswith(other) for i in idx}))
             for lit in rules_of}
+        # A place is skipped when the character before it is one that every rule tried there forbids.
+        self._not_after: dict[str, frozenset[str]] = {}
+        for lit in rules_of:
+            forbidden = set.intersection(*(not_after[o] for o in rules_of if lit.startswith(o)))
+            if forbidden:
+                self._not_after[lit] = frozenset(forbidden)
         # A literal that may start anywhere can start inside another one, which the search has already
-        # consumed: such offsets are looked at with `match()`. (Literals after a word boundary need no
-        # such care: their search consumes only the character before them.)
+        # consumed: such offsets are looked at with `match()`, unless the character before the offset
+        # rules out every literal that could start there (so a run of `%` is not tried at each `%`).
+        # (Literals after a word boundary need no such care: their search consumes only the character
+        # before them.)
         self._inner: dict[str, tuple[int, ...]] = {
             lit: tuple(k for k in range(1, len(lit))
-                       if any(o.startswith(lit[k:]) or lit[k:].startswith(o) for o in unbounded))
+                       if any((o.startswith(lit[k:]) or lit[k:].startswith(o))
+                              and lit[k - 1] not in self._not_after.get(o, ()) for o in unbounded))
             for lit in rules_of}
         # Literals that follow a word boundary and start with a word character are searched together
         # with the character before them: most characters of a text are inside words, and a search whose
@@ -251,7 +286,12 @@ class KeywordWindowedRules:
         self._anywhere = re.compile(_trie_pattern(unbounded)) if unbounded else None
 
     def scan(self, text: str, near: list[Span] | None = None) -> list[Finding]:
-        """Matches in `text`; with `near`, only matches starting around those spans."""
+        """Matches in `text` as findings; with `near`, only matches starting around those spans."""
+        return [Finding(rule.category, start, end, rule.score, rule.id) for rule, start, end in self.matches(text, near)]
+
+    def matches(self, text: str, near: list[Span] | None = None) -> list[RuleMatch]:
+        """(rule, start, end) of every match in `text`; with `near`, only matches starting around those
+        spans. (Findings are made by the caller, once per match, with their final score.)"""
         lowered = text.lower()  # same length as text: normalize() maps the one letter that would grow
         n = len(text)
         regions = [(0, n)] if near is None else _merge(
@@ -261,7 +301,7 @@ class KeywordWindowedRules:
             out += self._scan_windowed(lowered, regions)
         return out
 
-    def _scan_anchored(self, lowered: str, regions: list[Span]) -> list[Finding]:
+    def _scan_anchored(self, lowered: str, regions: list[Span]) -> list[RuleMatch]:
         any_lead, inner, rules_at = self._any, self._inner, self._rules_at
         places: list[tuple[int, str]] = []
         for lo, hi in regions:
@@ -278,10 +318,12 @@ class KeywordWindowedRules:
                         if inside is not None:
                             places.append((inside.start(), inside.group()))
         places.sort()
-        rules = self.rules
+        rules, not_after = self.rules, self._not_after
         next_start = [0] * len(rules)
         found: list[tuple[int, int, int]] = []
         for pos, literal in places:
+            if pos and literal in not_after and lowered[pos - 1] in not_after[literal]:
+                continue
             for index in rules_at[literal]:
                 if pos < next_start[index]:
                     continue
@@ -290,9 +332,9 @@ class KeywordWindowedRules:
                     found.append((index, pos, m.end()))
                     next_start[index] = m.end()
         found.sort()
-        return [Finding(rules[i].category, s, e, rules[i].score, rules[i].id) for i, s, e in found]
+        return [(rules[i], s, e) for i, s, e in found]
 
-    def _scan_windowed(self, lowered: str, regions: list[Span]) -> list[Finding]:
+    def _scan_windowed(self, lowered: str, regions: list[Span]) -> list[RuleMatch]:
         n = len(lowered)
         # keyword -> windows around its occurrences. A window reaches 2 * KEYWORD_WINDOW past its
         # occurrence, so the search can jump KEYWORD_WINDOW ahead: an occurrence it skips has its whole
@@ -315,9 +357,8 @@ class KeywordWindowedRules:
             else:
                 windows = regions
             for lo, hi in windows:
-                for m in rule.pattern.finditer(lowered, lo, hi):
-                    if m.end() > m.start():
-                        out.append(Finding(rule.category, m.start(), m.end(), rule.score, rule.id))
+                out += [(rule, m.start(), m.end()) for m in rule.pattern.finditer(lowered, lo, hi)
+                        if m.end() > m.start()]
         return out
 
 
@@ -362,9 +403,16 @@ class InjectionDetector:
         self._cue = re.compile("|".join(f"(?:{c.pattern})" for c in self._cues)) if self._cues else None
         # Every cue match starts with one of these literals: a text with many rule matches first finds
         # where they occur, and looks for cues only before matches that have one in their window.
+        # (A literal after `\b` that starts with a word character is looked for at word starts only:
+        # the cue "it can" should not send every "ambiguity" to the cue search.)
         leads = [_leading_literals(c) for c in self._cues]
-        self._cue_hint = (re.compile("(?=" + _trie_pattern({lit for lead in leads for lit, _ in lead}) + ")")
-                          if leads and all(leads) else None)
+        self._cue_hint = None
+        if leads and all(leads):
+            anywhere = {lit for lead in leads for lit, bounded, _ in lead if not (bounded and _WORD_CHAR.match(lit))}
+            at_word_start = {lit for lead in leads for lit, _, _ in lead} - anywhere
+            hint = [f"\\b(?:{_trie_pattern(at_word_start)})"] if at_word_start else []
+            hint += [_trie_pattern(anywhere)] if anywhere else []
+            self._cue_hint = re.compile("(?=" + "|".join(hint) + ")")
         if classifier is None and use_classifier:
             classifier = InjectionClassifier.load()
         self.classifier = classifier
@@ -410,26 +458,29 @@ class InjectionDetector:
             return sorted(anomalies, key=lambda f: f.start)
         norm = normalize(text)
         rules = self.rules if source == "untrusted" else self._rules_outside_untrusted
-        findings = self._rule_findings(norm, rules)
-        findings += self._payload_findings(hidden + find_encoded_payloads(text), rules)
-        if self.classifier is not None and max((f.score for f in findings), default=0) < SKIP_CLASSIFIER_AT:
-            findings += self._classifier_findings(norm, sentences=source == "untrusted")
-        findings = [self._adjust(f, source) for f in findings + anomalies]
+        findings = self._rule_findings(norm, rules, source)  # source factors applied already
+        others = self._payload_findings(hidden + find_encoded_payloads(text), rules)
+        if self.classifier is not None and max((f.score for f in findings + others), default=0) < SKIP_CLASSIFIER_AT:
+            others += self._classifier_findings(norm, sentences=source == "untrusted")
+        findings += [self._adjust(f, source) for f in others + anomalies]
         return sorted(_dedupe([f for f in findings if f.score >= REPORT_FLOOR]),
                       key=lambda f: (f.start, -f.score))
 
-    def _rule_findings(self, norm: NormalizedText, rules: KeywordWindowedRules) -> list[Finding]:
-        """Rule matches on the normalized, folded and unscrambled views, mapped to original offsets."""
-        matches = rules.scan(norm.text) + token_flood(norm.text.lower())
+    def _rule_findings(self, norm: NormalizedText, rules: KeywordWindowedRules, source: str) -> list[Finding]:
+        """Rule matches on the normalized, folded and unscrambled views, mapped to original offsets, with
+        their final scores (discussion damping and the source factor). A text can match hundreds of times
+        (a repeated delimiter line), so each match becomes a Finding only here, once."""
+        # (category, start, end, score, rule id, detail) in normalized offsets
+        matches = [(r.category, s, e, r.score, r.id, "") for r, s, e in rules.matches(norm.text)]
+        matches += [(f.category, f.start, f.end, f.score, f.rule, f.detail) for f in token_flood(norm.text.lower())]
         if norm.leet_spans:
-            matches += rules.scan(norm.folded, near=norm.leet_spans)
+            matches += [(r.category, s, e, r.score, r.id, "") for r, s, e in rules.matches(norm.folded, near=norm.leet_spans)]
         restored, scrambled = unscramble(norm.folded)
         if scrambled:
-            for f in rules.scan(restored, near=[(s, e) for s, e, _ in scrambled]):
-                if any(f.start < end and start < f.end for start, end, _ in scrambled):
-                    matches.append(Finding("injection.typoglycemia", f.start, f.end,
-                                           f.score * TYPOGLYCEMIA_FACTOR, f"typoglycemia:{f.rule}",
-                                           f"scrambled-letter form of {f.category}"))
+            for r, s, e in rules.matches(restored, near=[(s, e) for s, e, _ in scrambled]):
+                if any(s < end and start < e for start, end, _ in scrambled):
+                    matches.append(("injection.typoglycemia", s, e, r.score * TYPOGLYCEMIA_FACTOR,
+                                    f"typoglycemia:{r.id}", f"scrambled-letter form of {r.category}"))
         if not matches:
             return []
         out = []
@@ -438,15 +489,17 @@ class InjectionDetector:
         hints = None
         if len(matches) > MANY_MATCHES and self._cue_hint is not None:
             hints = [m.start() for m in self._cue_hint.finditer(lowered)]
-        spans = norm.spans_to_original([(f.start, f.end) for f in matches])
-        for f, (start, end) in zip(matches, spans):
-            damped = discussed.get(f.start)
+        spans = norm.spans_to_original([(m[1], m[2]) for m in matches])
+        for (category, at, _, score, rule, detail), (start, end) in zip(matches, spans):
+            damped = discussed.get(at)
             if damped is None:
-                damped = self._discussed(lowered, f.start, hints)
-                discussed[f.start] = damped
-            out.append(Finding(f.category, start, end,
-                               round(f.score * (DISCUSSION_DAMPING if damped else 1.0), 4), f.rule,
-                               f.detail or _reason(f.category, damped)))
+                damped = self._discussed(lowered, at, hints)
+                discussed[at] = damped
+            score = round(score * (DISCUSSION_DAMPING if damped else 1.0), 4)
+            factor = SOURCE_FACTORS.get((source, category))
+            if factor is not None:
+                score = round(min(1.0, score * factor), 4)
+            out.append(Finding(category, start, end, score, rule, detail or _reason(category, damped)))
         return out
 
     def _discussed(self, text: str, start: int, hints: list[int] | None = None) -> bool:
@@ -510,6 +563,7 @@ class InjectionDetector:
         return Finding(f.category, f.start, f.end, round(min(1.0, f.score * factor), 4), f.rule, f.detail)
 
 
+@functools.cache
 def _reason(category: str, damped: bool) -> str:
     kind = category.split(".", 1)[1].replace("_", " ")
     return f"{kind} phrase" + (" (quoted or discussed)" if damped else "")
