@@ -29,19 +29,16 @@ from credential_forms.negatives import N  # noqa: E402
 from credential_forms.probes import P  # noqa: E402
 
 
-def classify(detector: PiiDetector, text: str, secrets: list[str]) -> str:
-    """"caught", "partial" or "missed" for one probe."""
-    spans = [(f.start, f.end) for f in detector.scan(text)]
+def classify(detector: PiiDetector, text: str, spans: list[tuple[int, int]]) -> str:
+    """"caught", "partial" or "missed" for one probe whose secret values sit at `spans`."""
+    found = [(f.start, f.end) for f in detector.scan(text)]
     status = "caught"
-    for value in secrets:
-        i = text.find(value)
-        while i >= 0:
-            covered = sum(any(a <= j < b for a, b in spans) for j in range(i, i + len(value)))
-            if covered == 0:
-                return "missed"
-            if covered < len(value):
-                status = "partial"
-            i = text.find(value, i + 1)
+    for start, end in spans:
+        covered = sum(any(a <= j < b for a, b in found) for j in range(start, end))
+        if covered == 0:
+            return "missed"
+        if covered < end - start:
+            status = "partial"
     return status
 
 
@@ -50,8 +47,8 @@ def run(detector: PiiDetector | None = None) -> tuple[dict[str, list[tuple[str, 
     detector = detector or PiiDetector()
     results: dict[str, list[tuple[str, str]]] = {"caught": [], "partial": [], "missed": []}
     for group, template in P:
-        text, secrets = expand(template)
-        results[classify(detector, text, secrets)].append((group, text))
+        text, _, spans = expand(template)
+        results[classify(detector, text, spans)].append((group, text))
     redacted = []
     for group, text in N:
         findings = detector.scan(text)

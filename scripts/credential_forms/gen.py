@@ -52,24 +52,35 @@ def gen(t):
 MARK = re.compile(r"«([^»]*)»")
 
 def expand(template):
-    """Return (text, [secret values]) with marker values substituted."""
-    tags, secrets = {}, []
-    def sub(m):
+    """Return (text, [secret values], [(start, end) of each secret value in text]) with marker values
+    substituted. The spans say where each marked value was put: a short part («D1») can occur elsewhere in
+    the text too (inside a UUID), so coverage is checked at these spans, not wherever the value occurs."""
+    tags, secrets, spans = {}, [], []
+    parts, pos, at = [], 0, 0
+    for m in MARK.finditer(template):
+        parts.append(template[pos:m.start()])
+        at += m.start() - pos
+        pos = m.end()
         spec = m.group(1)
         if spec.startswith("="):
-            secrets.append(spec[1:]); return spec[1:]
-        hidden = spec.startswith("~")
-        spec = spec.lstrip("~")
-        t, _, tag = spec.partition(":")
-        if tag and tag in tags:
-            v = tags[tag]
+            v, hidden = spec[1:], False
         else:
-            v = gen(t)
-            if tag: tags[tag] = v
-        if not hidden and v not in secrets:
-            secrets.append(v)
-        return v
-    return MARK.sub(sub, template), secrets
+            hidden = spec.startswith("~")
+            spec = spec.lstrip("~")
+            t, _, tag = spec.partition(":")
+            if tag and tag in tags:
+                v = tags[tag]
+            else:
+                v = gen(t)
+                if tag: tags[tag] = v
+        if not hidden:
+            if v not in secrets:
+                secrets.append(v)
+            spans.append((at, at + len(v)))
+        parts.append(v)
+        at += len(v)
+    parts.append(template[pos:])
+    return "".join(parts), secrets, spans
 
 def b64(s): return base64.b64encode(s.encode()).decode()
 def b64u(s): return base64.urlsafe_b64encode(s.encode()).decode().rstrip("=")

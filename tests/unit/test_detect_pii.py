@@ -716,7 +716,10 @@ def test_new_rule_lookalikes_survive(detector, text):
     "<passwordx " * 27000,                # many tags that never close
     'x("' + "secret" * 50000,
     'key="' + "token" * 60000,
-], ids=["env-name", "tag-name", "unclosed-tags", "call-arg", "xml-key"])
+    "snmpwalk -c" * 27000,               # tool names whose flag gap is searched after each of them
+    "vault login -a=b " * 17000,
+    "password: &a " * 23000,             # YAML anchors that never reach a value
+], ids=["env-name", "tag-name", "unclosed-tags", "call-arg", "xml-key", "snmp", "vault-login", "yaml-anchor"])
 def test_secret_names_of_any_length_scan_in_linear_time(detector, text):
     """`[\\w.-]*(?:password|token|...)[\\w.-]*` was quadratic on a long name (100 KB of unclosed tags took
     2.8 s, so these 300 KB would take about 25 s); with a bounded look-ahead they take well under a second.
