@@ -66,6 +66,8 @@ _TEMPLATE_REFERENCE = re.compile(
     r"""[.\[(].*)$"""
 )
 
+_BASE64_BODY = re.compile(r"[A-Za-z0-9+/]{20,}={0,2}")
+
 
 def looks_like_placeholder(value: str) -> bool:
     """True for documentation and template values that must never count as a secret."""
@@ -75,7 +77,9 @@ def looks_like_placeholder(value: str) -> bool:
         return True
     if any(marker in low for marker in _PLACEHOLDER_MARKERS):
         return True
-    if _TEMPLATE_REFERENCE.match(v) or v.startswith(("$(", "`")):  # a command substitution cut at a space
+    # Maven's and Jenkins' encrypted passwords are base64 in braces (`{wDti...Eu0M=}`): a secret, not `{name}`.
+    encrypted = len(v) > 22 and v[0] == "{" and v[-1] == "}" and random_token(v[1:-1]) and _BASE64_BODY.fullmatch(v[1:-1])
+    if not encrypted and (_TEMPLATE_REFERENCE.match(v) or v.startswith(("$(", "`"))):  # `$(` cut at a space
         return True
     # One character repeated (`aaaaaaaa`, `00000000`) or a value made of two characters at most.
     if len(set(low)) <= 2:
