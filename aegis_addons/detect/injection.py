@@ -458,18 +458,21 @@ class InjectionDetector:
             return sorted(anomalies, key=lambda f: f.start)
         norm = normalize(text)
         rules = self.rules if source == "untrusted" else self._rules_outside_untrusted
-        findings = self._rule_findings(norm, rules, source)  # source factors applied already
+        findings, top_rule_score = self._rule_findings(norm, rules, source)  # source factors applied already
         others = self._payload_findings(hidden + find_encoded_payloads(text), rules)
-        if self.classifier is not None and max((f.score for f in findings + others), default=0) < SKIP_CLASSIFIER_AT:
+        # skipped on the rules' own scores: a source factor weighs a finding, it does not make it certain
+        if self.classifier is not None and max([top_rule_score] + [f.score for f in others]) < SKIP_CLASSIFIER_AT:
             others += self._classifier_findings(norm, sentences=source == "untrusted")
         findings += [self._adjust(f, source) for f in others + anomalies]
         return sorted(_dedupe([f for f in findings if f.score >= REPORT_FLOOR]),
                       key=lambda f: (f.start, -f.score))
 
-    def _rule_findings(self, norm: NormalizedText, rules: KeywordWindowedRules, source: str) -> list[Finding]:
+    def _rule_findings(self, norm: NormalizedText, rules: KeywordWindowedRules,
+                       source: str) -> tuple[list[Finding], float]:
         """Rule matches on the normalized, folded and unscrambled views, mapped to original offsets, with
-        their final scores (discussion damping and the source factor). A text can match hundreds of times
-        (a repeated delimiter line), so each match becomes a Finding only here, once."""
+        their final scores (discussion damping and the source factor), and the top score before the source
+        factor. A text can match hundreds of times (a repeated delimiter line), so each match becomes a
+        Finding only here, once."""
         # (category, start, end, score, rule id, detail) in normalized offsets
         matches = [(r.category, s, e, r.score, r.id, "") for r, s, e in rules.matches(norm.text)]
         matches += [(f.category, f.start, f.end, f.score, f.rule, f.detail) for f in token_flood(norm.text.lower())]
@@ -482,8 +485,9 @@ class InjectionDetector:
                     matches.append(("injection.typoglycemia", s, e, r.score * TYPOGLYCEMIA_FACTOR,
                                     f"typoglycemia:{r.id}", f"scrambled-letter form of {r.category}"))
         if not matches:
-            return []
+            return [], 0.0
         out = []
+        top = 0.0
         lowered = norm.text.lower()
         discussed: dict[int, bool] = {}  # a text with many matches often has several at one start
         hints = None
@@ -496,11 +500,12 @@ class InjectionDetector:
                 damped = self._discussed(lowered, at, hints)
                 discussed[at] = damped
             score = round(score * (DISCUSSION_DAMPING if damped else 1.0), 4)
+            top = max(top, score)
             factor = SOURCE_FACTORS.get((source, category))
             if factor is not None:
                 score = round(min(1.0, score * factor), 4)
             out.append(Finding(category, start, end, score, rule, detail or _reason(category, damped)))
-        return out
+        return out, top
 
     def _discussed(self, text: str, start: int, hints: list[int] | None = None) -> bool:
         """Whether a discussion cue (or a quote mark) comes just before `start`. With `hints` (the sorted
@@ -515,6 +520,10 @@ class InjectionDetector:
         if hints is None:
             return self._cue.search(before) is not None
         match = self._cue.match
+        # The cues are matched on the slice, where `\b` holds at its first character even inside a word;
+        # the hints, found in the whole text, miss that place, so it is tried as well.
+        if match(before, 0) is not None:
+            return True
         i = bisect_left(hints, lo)
         while i < len(hints) and hints[i] < start:
             if match(before, hints[i] - lo) is not None:
