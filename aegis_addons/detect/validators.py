@@ -458,7 +458,15 @@ def not_code_name(value: str) -> bool:
     (`"max_tokens": max_tokens`, `token=access_token`, `read:org_audit`) or a dunder sentinel
     (`"__null_token_value__"`). (Password rules do not use this: `IRC_PASS=irc_pass` is a password.)"""
     v = value.strip("'\"`")
-    return _SNAKE_OR_SCOPE.fullmatch(v) is None and _DUNDER.fullmatch(v) is None
+    return _SNAKE_OR_SCOPE.fullmatch(v) is None and _DUNDER.fullmatch(v) is None and not _hyphenated_words(v)
+
+
+def _hyphenated_words(value: str) -> bool:
+    """Lower-case words joined by hyphens (`same-origin`, `content-length`, `process-wide.`): a header,
+    mode or package name. Tokens and keys are random; this check is not used for passwords, where
+    `correct-horse-battery` is a passphrase."""
+    pieces = value.rstrip(".,").split("-")
+    return len(pieces) >= 2 and all(p.isalpha() and p.islower() and _pronounceable(p) for p in pieces)
 
 
 @validator("not_code_identifier")
@@ -501,7 +509,7 @@ def user_and_secret(value: str) -> bool:
 def secret_value(value: str) -> bool:
     """A value assigned to a password/secret/token key: not a placeholder, a word or a reference."""
     v = value.strip("'\"`")
-    if looks_like_placeholder(v):
+    if looks_like_placeholder(v) or v.startswith("=="):  # `key===null`: an operator, not a value
         return False
     # A bare English-looking word (`incorrect`, `required`, also ending a sentence: `is deprecated.`)
     # or a dotted name (`config.password`).
@@ -515,6 +523,12 @@ def secret_value(value: str) -> bool:
     # A URL, a path or a file name (with an anchor: `v8.md#startup-snapshot-api`) is configuration or a
     # link, not a secret.
     if "://" in v or v.startswith(("/", "./", "~/")) or re.fullmatch(r"[\w.-]+\.[a-z]{2,4}(?:#[\w.-]*)?", v):
+        return False
+    # A Windows path (`C:\certs\sp.pem`, `\\server\share`), a lower-case relative path of three or more
+    # parts (`projects/123/secrets/db`), a version (`v1.2.3-beta`).
+    if re.match(r"[A-Za-z]:\\|\\\\", v) or re.fullmatch(r"(?:[a-z0-9_.-]+/){2,}[a-z0-9_.-]+", v):
+        return False
+    if re.fullmatch(r"v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?", v):
         return False
     # A short number, a decimal (`pw: 0.95` is a weight, `Hours pw: 37.5` a week) or a hex constant.
     if v.startswith("arn:") or re.match(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d", v):  # an ARN, a timestamp

@@ -661,6 +661,15 @@ def _covered(detector, text: str, value: str) -> bool:
     ("비밀번호 hz7CUGS5gsN5q", "hz7CUGS5gsN5q"),
     ("PRIVATE_KEY=0x187a6ef44cad3ef6ef46112d623d2909fc47367c4d13f0aee5dbc40ba4299f74",
      "0x187a6ef44cad3ef6ef46112d623d2909fc47367c4d13f0aee5dbc40ba4299f74"),
+    # quoted values holding brackets or angle brackets, escaped quotes and pipes (a reviewer's cases)
+    ('password = "Tr0ub4dor<3"', "Tr0ub4dor<3"),
+    ('client_secret: "GFQRC5xLRwI0b26r<08QZJi6gkfsUFRDz"', "GFQRC5xLRwI0b26r<08QZJi6gkfsUFRDz"),
+    ('{"password": "Zx9{Lm2}Qp"}', "Zx9{Lm2}Qp"),
+    ('SECRET_KEY = "django-insecure-b5x_wqxniz!w(k%ra4uze(_p&)z=1qssk3843@wu9^-%ta&!he"',
+     "django-insecure-b5x_wqxniz!w(k%ra4uze(_p&)z=1qssk3843@wu9^-%ta&!he"),
+    ("| password | Xk9\\|mQ2pLr7 |", "Xk9\\|mQ2pLr7"),
+    ('variable "db_password" {\n  default = "Xk9\\"mQ2pLr7"\n}', 'Xk9\\"mQ2pLr7'),
+    ('keyStore.load(in, "Xk9\\"mQ2pLr7".toCharArray());', 'Xk9\\"mQ2pLr7'),
 ])
 def test_the_whole_secret_is_redacted(detector, text, value):
     """A value the regex would cut at `, ; [ & \\ + space` must not leave its rest in clear."""
@@ -705,6 +714,34 @@ def test_the_redaction_stops_where_the_value_does(detector, text, kept):
     "비밀번호 변경",
     "the password - see below",
     "commit e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    # a reviewer's false positives of the new forms, and names found in site-packages, /usr/share/doc, /etc
+    'private static final char[] HEX_ARRAY = "0123456789ABCDEF".toCharArray();',
+    'password = "{}:{}".format(user, pw)',
+    'auth = "{username}:{password}"',
+    'api_key = "{env}_{service}"',
+    'password: "[a-zA-Z0-9]{8,}"',
+    'token = "[A-Za-z0-9_-]{20,}"',
+    'private_key = "C:\\\\certs\\\\private\\\\key2.pem"',
+    'tokens = "[CLS],[SEP],[PAD]"',
+    "'table' => env('AUTH_PASSWORD_RESET_TOKEN_TABLE', 'password_reset_tokens')",
+    "env('JWT_SECRET_ALGO', 'HS256')",
+    '"auth": ["api_key", "oauth2"]',
+    'login = ["alice", "bob42"]',
+    'variable "x_secret" { default = "projects/x/secrets/db/versions/latest" }',
+    'variable "gh_token" { default = "GITHUB_TOKEN" }',
+    '| password | PBKDF2-SHA256 |',
+    '| password | `--passphrase-file` |',
+    '<entry key="token.validity"><value>3600s</value></entry>',
+    '<property name="apiKeyHeader"><value>X-API-KEY-V2</value></property>',
+    'rootpw --lock',
+    'secret: |\\n  -----BEGIN CERTIFICATE-----',
+    'secret: |\\n  v1.2.3-beta',
+    'server.example.com:8080:app:v1:health_check',
+    'az login --service-principal -u x -p C:\\\\certs\\\\sp.pem',
+    'The OpenBLAS limiting API is process-wide, and',
+    "CONFIGFILE_KEY = 'pydantic-mypy'",
+    'fetch(t,{credentials:"same-origin"})',
+    'return G=G.get(se.key===null?j:se.key)',
 ])
 def test_new_rule_lookalikes_survive(detector, text):
     assert [c for c, _ in found(detector, text) if c.startswith("secret.")] == []
