@@ -54,6 +54,7 @@ _PLACEHOLDER_VALUES = frozenset({
     "settings", "getenv", "process", "os", "self", "this", "mask", "masked", "notset", "not_set",
     "n/a", "na", "tbd", "pass", "qwerty", "letmein", "123456", "12345678", "123456789",
     "1234567890", "abcdef", "abc123", "password1", "password123", "secret123",
+    "tiger",  # scott/tiger: Oracle's sample login, in every SQLAlchemy and DB-API example
 })
 # Template and variable references: `${VAR}`, `$VAR`, `{{ x }}`, `%(x)s`, `%s`, `os.environ[...]`.
 _TEMPLATE_REFERENCE = re.compile(
@@ -479,9 +480,14 @@ def not_code_identifier(value: str) -> bool:
 @validator("not_password_name")
 def not_password_name(value: str) -> bool:
     """For a value standing bare: not a snake_case variable named after a password
-    (`self.key_password = key_password`, `hide_password=hide_password`): code passing a password
-    along, not the password."""
-    return re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*_(?:password|passwd|passphrase)", value) is None
+    (`self.key_password = key_password`, `hide_password=hide_password`) or another name made of words:
+    code passing a password along, not the password."""
+    if re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*_(?:password|passwd|passphrase)", value):
+        return False
+    # Code passing something else along: `username, password = proxy_auth`, `password: _PasswordType`,
+    # an acronym (`:arg str proxy_password: HTTP proxy password`). Env-style lines (`DB_PASS=my_db_pass`)
+    # are literals, not bare, and never get here.
+    return not (_is_composed_name(value) or re.fullmatch(r"[A-Z]{2,10}", value))
 
 
 _YAML_KEY_OR_TAG = re.compile(r"[A-Za-z_][\w.-]*:|![A-Za-z]+")

@@ -740,6 +740,10 @@ def test_the_redaction_stops_where_the_value_does(detector, text, kept):
     'az login --service-principal -u x -p C:\\\\certs\\\\sp.pem',
     'The OpenBLAS limiting API is process-wide, and',
     "CONFIGFILE_KEY = 'pydantic-mypy'",
+    "        username, password = proxy_auth",
+    "    def __init__(self, password: _PasswordType | None = None) -> None:",
+    ":arg str proxy_password: HTTP proxy password",
+    'engine = create_engine("postgresql+psycopg2://scott:tiger@localhost/test")',
     'fetch(t,{credentials:"same-origin"})',
     'return G=G.get(se.key===null?j:se.key)',
 ])
