@@ -12,7 +12,8 @@ It also scans each chunk as a tool result for prompt injection and counts the ch
 flagged (score >= 0.5) and blocked (>= 0.85, the `medium` level), as an agent reading docs would see;
 then plants one injected sentence (`PLANTED`) in sampled chunks and counts how often it is found; and runs the request-side PII/secret detector over Python source of the installed packages (a fixed
 sample of `--code-files` files, 3,000-character chunks), as an agent sending files would: what it
-redacts there is mostly what a code-reading model should have seen.
+redacts there is mostly what a code-reading model should have seen; and counts secret findings in every
+text file of site-packages, /usr/share/doc and /etc (`--secret-root`), where nearly every finding is false.
 None of these files were used to write or tune the rules, so this is an independent false-positive
 check beside `eval_danger.py`'s benign corpus rows.
 """
@@ -62,6 +63,8 @@ def main() -> int:
     parser.add_argument("--code-files", type=int, default=800, help="Python files for the redaction check")
     parser.add_argument("--root", action="append", help="folders to read (default: this environment's "
                         "site-packages and standard library, and /usr/share/doc)")
+    parser.add_argument("--secret-root", action="append", help="folders whose text files are scanned for "
+                        "secrets (default: site-packages, /usr/share/doc and /etc)")
     args = parser.parse_args()
 
     danger, privilege, injection = DangerDetector(), PrivilegeGuard(), InjectionDetector()
@@ -104,6 +107,7 @@ def main() -> int:
           f"{blocked} blocked at medium ({blocked / max(chunks, 1):.2%})")
     planted_injections(injection, pages)
     redaction_on_code(args.code_files)
+    secrets_in_text_files(args.secret_root or [sysconfig.get_paths()["purelib"], "/usr/share/doc", "/etc"])
     return 0
 
 
@@ -188,6 +192,35 @@ def redaction_on_code(n_files: int, chunk_size: int = 3000) -> None:
     print(f"\nRedaction of Python source ({min(n_files, len(files[::step]))} files of site-packages, "
           f"{chunks} chunks of {chunk_size} characters): {hit} chunks with a finding "
           f"({hit / max(chunks, 1):.2%}); by rule: "
+          + ", ".join(f"{rule} {count}" for rule, count in rules.most_common()))
+
+
+SECRET_SCAN_SUFFIXES = (".py", ".md", ".rst", ".txt", ".yaml", ".yml", ".xml", ".toml", ".cfg", ".ini", ".conf",
+                        ".sh", ".tf", ".java", ".go", ".rs", ".php", ".rb", ".js", ".ts", ".json")
+
+
+def secrets_in_text_files(roots: list[str], limit: int = 200_000) -> None:
+    """Secret findings over every text file of the given folders (the first `limit` characters of each):
+    installed packages, their documentation and this machine's /etc hold sample logins, code that passes
+    passwords along and configuration, and almost never a real secret, so nearly every finding here is a
+    false one. Which files exist depends on the machine; compare runs on the same one."""
+    detector = PiiDetector()
+    rules: collections.Counter = collections.Counter()
+    files = hit = 0
+    for root in roots:
+        for path in sorted(Path(root).rglob("*")):
+            if path.suffix not in SECRET_SCAN_SUFFIXES or not path.is_file():
+                continue
+            try:
+                text = path.read_text(encoding="utf-8")[:limit]
+            except (OSError, UnicodeDecodeError):
+                continue
+            files += 1
+            found = [f.rule for f in detector.scan(text) if f.family == "secret"]
+            hit += bool(found)
+            rules.update(found)
+    print(f"\nSecret findings in every text file of {', '.join(roots)} ({files:,} files): "
+          f"{sum(rules.values())} findings in {hit} files; by rule: "
           + ", ".join(f"{rule} {count}" for rule, count in rules.most_common()))
 
 
