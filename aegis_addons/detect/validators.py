@@ -332,6 +332,7 @@ def base64_pem_private_key(value: str) -> bool:
     """Base64 of a PEM private key whose body is key material, not just a header: a DER SEQUENCE
     (PKCS#1/#8, SEC1, encrypted PKCS#8), an OpenSSH key (`openssh-key-v1`) or an OpenPGP secret-key
     packet (tag 5, old or new packet format)."""
+    value = re.sub(r"\s|\\n", "", value)  # wrapped in lines as `base64` prints it
     try:
         text = base64.b64decode(value + "=" * (-len(value) % 4)).decode("ascii", "replace")
     except binascii.Error:

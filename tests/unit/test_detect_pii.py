@@ -633,6 +633,14 @@ def _covered(detector, text: str, value: str) -> bool:
     return all(any(s <= i < e for s, e in spans) for i in range(start, start + len(value)))
 
 
+# `base64 key.pem` output in a YAML block: lines of 76 characters (a 2048-bit RSA key's first lines)
+WRAPPED_BASE64_KEY = "tls.key: |\n  " + "\n  ".join(
+    __import__("textwrap").wrap(__import__("base64").b64encode(
+        b"-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA5iFqhEvveQzE2QPuwNOvpdf2YEe6rSxCnopMEmJVQpvsTnkI\n"
+        b"cJdWijTDdBkjtBY0S/lDIGPwHzGd0BM80kvbh8HhOL6q9dqqxmwOJ6sE0y1ATjwRaYcJ4Mb4D1RLcWYQ2mn8nRe\n"
+        b"-----END RSA PRIVATE KEY-----\n").decode(), 76))
+
+
 @pytest.mark.parametrize("text, value", [
     ("DB_PASSWORD=pa55,word!X9", "pa55,word!X9"),
     ("password=Tq8Zm4;Lp2Xq", "Tq8Zm4;Lp2Xq"),
@@ -670,6 +678,14 @@ def _covered(detector, text: str, value: str) -> bool:
     ("| password | Xk9\\|mQ2pLr7 |", "Xk9\\|mQ2pLr7"),
     ('variable "db_password" {\n  default = "Xk9\\"mQ2pLr7"\n}', 'Xk9\\"mQ2pLr7'),
     ('keyStore.load(in, "Xk9\\"mQ2pLr7".toCharArray());', 'Xk9\\"mQ2pLr7'),
+    # a JWK inside a JSON string, SQL dialects, a Google client secret after its id, wrapped base64 keys
+    ('{"jwk": "{\\"kty\\": \\"oct\\", \\"k\\": \\"GawgguFyGrWKav7AX4VKUg\\"}"}', "GawgguFyGrWKav7AX4VKUg"),
+    ("CREATE LOGIN app WITH PASSWORD = N'Xk9mQ2pL7z', CHECK_POLICY = OFF;", "Xk9mQ2pL7z"),
+    ("SET PASSWORD FOR 'app'@'localhost' = 'Xk9mQ2pL7z';", "Xk9mQ2pL7z"),
+    ("EXEC sp_password NULL, 'Xk9mQ2pL7z', 'sa';", "Xk9mQ2pL7z"),
+    ("123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com,xQ3kZ9pL2mN7vB4cR8tY1wE5",
+     "xQ3kZ9pL2mN7vB4cR8tY1wE5"),
+    (WRAPPED_BASE64_KEY, WRAPPED_BASE64_KEY.split(": |\n  ", 1)[1]),
 ])
 def test_the_whole_secret_is_redacted(detector, text, value):
     """A value the regex would cut at `, ; [ & \\ + space` must not leave its rest in clear."""
