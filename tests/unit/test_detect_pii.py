@@ -686,6 +686,14 @@ WRAPPED_BASE64_KEY = "tls.key: |\n  " + "\n  ".join(
     ("123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com,xQ3kZ9pL2mN7vB4cR8tY1wE5",
      "xQ3kZ9pL2mN7vB4cR8tY1wE5"),
     (WRAPPED_BASE64_KEY, WRAPPED_BASE64_KEY.split(": |\n  ", 1)[1]),
+    ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA5iFqhEvveQzE2QPuwNOvpdf2YEe6rSxCnopMEmJVQpvsTnkI\ncJdWijTDdBk", "cJdWijTDdBk"),
+    ("http --auth-type=bearer --auth e3vYqWWq7xcwYaPFvFI0wjqfES0HVdiQtENcCp5X GET https://api.example.com",
+     "e3vYqWWq7xcwYaPFvFI0wjqfES0HVdiQtENcCp5X"),
+    ('curl -H "Authorization: OKMF8FRho3n8DZhtMyS21t5UQakJSVV6ctNviZPo" https://api.example.com',
+     "OKMF8FRho3n8DZhtMyS21t5UQakJSVV6ctNviZPo"),
+    ("login: bob / ASbEFFzFi3^k", "ASbEFFzFi3^k"),
+    ("授权码：f0gv88ilztWIue6c", "f0gv88ilztWIue6c"),
+    ("password: " + "ciYk-ANDpWxIlDS52Xa73cVKsIK0Ew#Fhp3Trdd7yY*s%9MBJ4W" * 3, "ciYk-ANDpWxIlDS52Xa73cVKsIK0Ew#Fhp3Trdd7yY*s%9MBJ4W" * 3),
 ])
 def test_the_whole_secret_is_redacted(detector, text, value):
     """A value the regex would cut at `, ; [ & \\ + space` must not leave its rest in clear."""
@@ -776,7 +784,10 @@ def test_new_rule_lookalikes_survive(detector, text):
     "snmpwalk -c" * 27000,               # tool names whose flag gap is searched after each of them
     "vault login -a=b " * 17000,
     "password: &a " * 23000,             # YAML anchors that never reach a value
-], ids=["env-name", "tag-name", "unclosed-tags", "call-arg", "xml-key", "snmp", "vault-login", "yaml-anchor"])
+    "http -A bearer " * 20000,           # was 1 s with two lazy gaps one after the other
+    "-----BEGIN RSA PRIVATE KEY-----\n" + ("A" * 20 + "\n" + "B" * 10 + " ") * 12000,
+], ids=["env-name", "tag-name", "unclosed-tags", "call-arg", "xml-key", "snmp", "vault-login", "yaml-anchor",
+        "httpie-bearer", "pem-short-lines"])
 def test_secret_names_of_any_length_scan_in_linear_time(detector, text):
     """`[\\w.-]*(?:password|token|...)[\\w.-]*` was quadratic on a long name (100 KB of unclosed tags took
     2.8 s, so these 300 KB would take about 25 s); with a bounded look-ahead they take well under a second.
