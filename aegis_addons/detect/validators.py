@@ -54,7 +54,6 @@ _PLACEHOLDER_VALUES = frozenset({
     "settings", "getenv", "process", "os", "self", "this", "mask", "masked", "notset", "not_set",
     "n/a", "na", "tbd", "pass", "qwerty", "letmein", "123456", "12345678", "123456789",
     "1234567890", "abcdef", "abc123", "password1", "password123", "secret123",
-    "tiger",  # scott/tiger: Oracle's sample login, in every SQLAlchemy and DB-API example
 })
 # Template and variable references: `${VAR}`, `$VAR`, `{{ x }}`, `%(x)s`, `%s`, `os.environ[...]`.
 _TEMPLATE_REFERENCE = re.compile(
@@ -332,9 +331,9 @@ def base64_pem_private_key(value: str) -> bool:
     """Base64 of a PEM private key whose body is key material, not just a header: a DER SEQUENCE
     (PKCS#1/#8, SEC1, encrypted PKCS#8), an OpenSSH key (`openssh-key-v1`) or an OpenPGP secret-key
     packet (tag 5, old or new packet format)."""
-    value = re.sub(r"\s|\\n", "", value)  # wrapped in lines as `base64` prints it
+    value = re.sub(r"\s|\\[rn]", "", value)  # wrapped in lines as `base64` prints it
     try:
-        text = base64.b64decode(value + "=" * (-len(value) % 4)).decode("ascii", "replace")
+        text = base64.b64decode(value[:len(value) // 4 * 4]).decode("ascii", "replace")
     except binascii.Error:
         return False
     m = re.search(r"-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----\s*(?:[\w-]+:[^\n]*\n)*\s*"
@@ -485,10 +484,9 @@ def not_password_name(value: str) -> bool:
     code passing a password along, not the password."""
     if re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*_(?:password|passwd|passphrase)", value):
         return False
-    # Code passing something else along: `username, password = proxy_auth`, `password: _PasswordType`,
-    # an acronym (`:arg str proxy_password: HTTP proxy password`). Env-style lines (`DB_PASS=my_db_pass`)
-    # are literals, not bare, and never get here.
-    return not (_is_composed_name(value) or re.fullmatch(r"[A-Z]{2,10}", value))
+    # A private name or type (`password: _PasswordType`, `token_chars = _token_chars`). Other names made
+    # of words stay secrets: `password: Summer_Breeze` in YAML reads like `password = proxy_auth` in code.
+    return not re.fullmatch(r"_[A-Za-z][A-Za-z0-9_]*", value)
 
 
 _YAML_KEY_OR_TAG = re.compile(r"[A-Za-z_][\w.-]*:|![A-Za-z]+")

