@@ -38,10 +38,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from bisect import bisect_left
-from re import _constants as sre  # the standard library's regex parser, for _leading_literals
-from re import _parser as parser
 import threading
+from bisect import bisect_left
 from collections import Counter, OrderedDict, namedtuple
 from collections.abc import Iterable
 from pathlib import Path
@@ -104,6 +102,12 @@ _WORD_CHAR = re.compile(r"[a-z0-9_]")
 
 SHORT_LITERAL = 5  # leading literals shorter than this are lengthened where the pattern allows
 
+try:  # the standard library's regex parser, private: a Python without it only loses the fast path
+    from re import _constants as sre
+    from re import _parser as parser
+except ImportError:  # pragma: no cover
+    sre = parser = None
+
 
 Lead = tuple[str, bool, str]  # (literal, after_boundary, not_after): see _leading_literals
 
@@ -131,7 +135,7 @@ def _leading_literals(pattern: re.Pattern[str]) -> frozenset[Lead] | None:
     followed, optional parts add what may come after them. Anything else at the front (a character class
     of more than a few characters, a repeat of one, a lookahead) gives None.
     """
-    if pattern.flags & re.IGNORECASE:
+    if parser is None or pattern.flags & re.IGNORECASE:
         return None
 
     def lead(items: list, i: int = 0, bounded: bool = False, not_after: str = "") -> set[Lead] | None:
