@@ -47,7 +47,7 @@ def run(detector: PiiDetector | None = None) -> tuple[dict[str, list[tuple[str, 
     detector = detector or PiiDetector()
     results: dict[str, list[tuple[str, str]]] = {"caught": [], "partial": [], "missed": []}
     for group, template in P:
-        text, _, spans = expand(template)
+        text, spans = expand(template)
         results[classify(detector, text, spans)].append((group, text))
     redacted = []
     for group, text in N:

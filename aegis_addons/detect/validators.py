@@ -480,8 +480,8 @@ def not_code_identifier(value: str) -> bool:
 @validator("not_password_name")
 def not_password_name(value: str) -> bool:
     """For a value standing bare: not a snake_case variable named after a password
-    (`self.key_password = key_password`, `hide_password=hide_password`) or another name made of words:
-    code passing a password along, not the password."""
+    (`self.key_password = key_password`, `hide_password=hide_password`) or a private name: code passing
+    a password along, not the password."""
     if re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*_(?:password|passwd|passphrase)", value):
         return False
     # A private name or type (`password: _PasswordType`, `token_chars = _token_chars`). Other names made

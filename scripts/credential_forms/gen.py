@@ -52,10 +52,10 @@ def gen(t):
 MARK = re.compile(r"«([^»]*)»")
 
 def expand(template):
-    """Return (text, [secret values], [(start, end) of each secret value in text]) with marker values
-    substituted. The spans say where each marked value was put: a short part («D1») can occur elsewhere in
-    the text too (inside a UUID), so coverage is checked at these spans, not wherever the value occurs."""
-    tags, secrets, spans = {}, [], []
+    """Return (text, [(start, end) of each secret value in text]) with marker values substituted. The
+    spans say where each marked value was put: a short part («D1») can occur elsewhere in the text too
+    (inside a UUID), so coverage is checked at these spans, not wherever the value occurs."""
+    tags, spans = {}, []
     parts, pos, at = [], 0, 0
     for m in MARK.finditer(template):
         parts.append(template[pos:m.start()])
@@ -74,13 +74,11 @@ def expand(template):
                 v = gen(t)
                 if tag: tags[tag] = v
         if not hidden:
-            if v not in secrets:
-                secrets.append(v)
             spans.append((at, at + len(v)))
         parts.append(v)
         at += len(v)
     parts.append(template[pos:])
-    return "".join(parts), secrets, spans
+    return "".join(parts), spans
 
 def b64(s): return base64.b64encode(s.encode()).decode()
 def b64u(s): return base64.urlsafe_b64encode(s.encode()).decode().rstrip("=")
