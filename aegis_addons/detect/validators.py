@@ -53,7 +53,7 @@ _PLACEHOLDER_VALUES = frozenset({
     "username", "user", "value", "values", "secrets", "credentials", "env", "environ", "config",
     "settings", "getenv", "process", "os", "self", "this", "mask", "masked", "notset", "not_set",
     "n/a", "na", "tbd", "pass", "qwerty", "letmein", "123456", "12345678", "123456789",
-    "1234567890", "abcdef", "abc123", "password1", "password123", "secret123",
+    "1234567890", "0123456789", "abcdef", "abc123", "password1", "password123", "secret123",
 })
 # Template and variable references: `${VAR}`, `$VAR`, `{{ x }}`, `%(x)s`, `%s`, `os.environ[...]`.
 _TEMPLATE_REFERENCE = re.compile(
@@ -415,7 +415,8 @@ def base64_private_jwk(value: str) -> bool:
 # camelCase / PascalCase names of two or more words without digits or symbols: a class or a field
 # (`BCryptPasswordEncoder`, `passwordField`), far more often than a password in code.
 _IDENTIFIER = re.compile(r"[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z]+[a-z]+){2,}[A-Z]?")
-_SNAKE_OR_SCOPE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+(?::[a-z_]+)+")
+_SNAKE_OR_SCOPE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z][a-z-]*(?::[a-z_-]+)+")
+_PRIVATE_NAME = re.compile(r"_[A-Za-z][A-Za-z0-9_]*")  # `_AzureApiKeyT`, `_sa_default`
 
 
 _NAME_PIECE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
@@ -456,9 +457,12 @@ def _is_composed_name(value: str) -> bool:
 @validator("not_code_name")
 def not_code_name(value: str) -> bool:
     """Not a code name after a `token`/`key` word: a snake_case name or an OAuth scope
-    (`"max_tokens": max_tokens`, `token=access_token`, `read:org_audit`) or a dunder sentinel
-    (`"__null_token_value__"`). (Password rules do not use this: `IRC_PASS=irc_pass` is a password.)"""
+    (`"max_tokens": max_tokens`, `token=access_token`, `read:org_audit`), a dunder sentinel
+    (`"__null_token_value__"`), a private name (`api_key: _AzureApiKeyT`). (A quoted constant's name,
+    `SECRET = "ADMIN_PROD_KEY"`, may be the secret itself and stays one.) (Password rules do not use this: `IRC_PASS=irc_pass` is a password.)"""
     v = value.strip("'\"`")
+    if _PRIVATE_NAME.fullmatch(v):
+        return False
     return _SNAKE_OR_SCOPE.fullmatch(v) is None and _DUNDER.fullmatch(v) is None and not _hyphenated_words(v)
 
 
