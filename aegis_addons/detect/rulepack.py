@@ -331,6 +331,7 @@ def compile_rule(raw: dict, family: str | None, where: str) -> RegexRule:
     score = float(raw.get("score", 0.9))
     if not 0.0 <= score <= 1.0:
         raise RulePackError(f"{where}: score must be within [0, 1]")
+    context = _as_tuple(raw.get("context"), "context", where)
     return RegexRule(
         id=rule_id,
         category=category,
@@ -340,7 +341,7 @@ def compile_rule(raw: dict, family: str | None, where: str) -> RegexRule:
         keywords=_as_tuple(raw.get("keywords"), "keywords", where),
         validator=_all_of([VALIDATORS[name] for name in validator_names]),
         bare_validator=_all_of([VALIDATORS[name] for name in bare_names]),
-        context=_as_tuple(raw.get("context"), "context", where),
+        context=context,
         context_boost=float(raw.get("context_boost", 0.2)),
         context_window=int(raw.get("context_window", 48)),
         requires_context=bool(raw.get("requires_context", False)),
@@ -349,7 +350,7 @@ def compile_rule(raw: dict, family: str | None, where: str) -> RegexRule:
         match_at_keywords=bool(raw.get("match_at_keywords", False)),
         whole_value=bool(raw.get("whole_value", False)),
         examples=raw.get("examples") or {},
-        context_pattern=_context_pattern(_as_tuple(raw.get("context"), "context", where)),
+        context_pattern=_context_pattern(context),
     )
 
 
