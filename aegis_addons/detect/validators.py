@@ -330,14 +330,16 @@ def jfrog_reference_token(value: str) -> bool:
 def base64_pem_private_key(value: str) -> bool:
     """Base64 of a PEM private key whose body is key material, not just a header: a DER SEQUENCE
     (PKCS#1/#8, SEC1, encrypted PKCS#8), an OpenSSH key (`openssh-key-v1`) or an OpenPGP secret-key
-    packet (tag 5, old or new packet format)."""
+    packet (tag 5, old or new packet format). Sixteen characters of body are enough to tell: the first
+    line of `base64` output (76 characters) holds only 25 of them after an RSA header."""
     value = re.sub(r"\s|\\[rn]", "", value)  # wrapped in lines as `base64` prints it
     try:
         text = base64.b64decode(value[:len(value) // 4 * 4]).decode("ascii", "replace")
     except binascii.Error:
         return False
+    text = text.replace("\\r", "").replace("\\n", "\n")  # a JSON-escaped PEM, encoded as it was
     m = re.search(r"-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----\s*(?:[\w-]+:[^\n]*\n)*\s*"
-                  r"([A-Za-z0-9+/=\s]{32,})", text)
+                  r"([A-Za-z0-9+/=\s]{16,})", text)
     if not m:
         return False
     body = re.sub(r"\s", "", m.group(1))[:64]
@@ -574,6 +576,25 @@ def atlassian_pat(value: str) -> bool:
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|"
                    r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")
+# Names of types, hash and cipher algorithms that follow the word "password" in schemas and docs
+# (`password VARCHAR2`, `password Argon2id`, `password pbkdf2_sha256`).
+_TECHNICAL_NAME = re.compile(
+    r"(?i)(?:u?int|float|n?varchar|n?char|bytes?|binary|blob|string|sha|md|bcrypt|argon|pbkdf|scrypt|yescrypt"
+    r"|utf|base|aes|des|rsa|hmac|crc|rfc|iso|ipv|http|tls|ssl|oauth|ntlm|kerberos|win|windows|v)"
+    r"[\d_-]*(?:id|i|d|[a-z]{0,2})?(?:_?sha\d+)?")
+
+
+@validator("spaced_password")
+def spaced_password(value: str) -> bool:
+    """A password written after the word with only a space between (`password Xyz12345abc`, `mysqladmin
+    -u root password Qw3rty!9`): prose says `password reset` and schemas `password VARCHAR2`, so the
+    value must hold a letter and a digit, be no word, name or placeholder (`secret_value`), and not be
+    a type or an algorithm name."""
+    return (re.search(r"[A-Za-z]", value) is not None and re.search(r"\d", value) is not None
+            and _TECHNICAL_NAME.fullmatch(value) is None and _IDENTIFIER.fullmatch(value) is None
+            and _SNAKE_OR_SCOPE.fullmatch(value) is None and secret_value(value))
+
+
 _LOWER_RUN = re.compile(r"[a-z]{6}")
 _RUN_OF_FOUR = re.compile(r"(.)\1\1\1|0123|1234|2345|3456|4567|5678|6789|abcd|bcde|cdef", re.IGNORECASE)
 
@@ -586,7 +607,7 @@ def uuid_or_random_token(value: str) -> bool:
         return False
     if _UUID.fullmatch(value):
         return _RUN_OF_FOUR.search(value.replace("-", "")) is None
-    if len(value) < 16 or not random_token(value) or _LOWER_RUN.search(value):
+    if len(value) < 12 or not random_token(value) or _LOWER_RUN.search(value):
         return False
     # camelCase names with a number (`ProjectApiKey2024Name`) have few digits and long lower-case runs
     return sum(c.isdigit() for c in value) >= 3 and sum(c.isupper() for c in value) >= 3

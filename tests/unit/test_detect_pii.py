@@ -485,7 +485,7 @@ def test_structure_validators():
     assert not validators.jfrog_api_key(JFROG_KEY[:-3])
     assert validators.uuid_or_random_token(UUID_SECRET) and validators.uuid_or_random_token(RANDOM_SECRET)
     for value in ["12345678-1234-1234-1234-123456789012", "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa",
-                  "ProjectApiKey2024Name", "getUserById2Async", "Zm9v8Ja3kLw0q2rT"[:15]]:
+                  "ProjectApiKey2024Name", "getUserById2Async", "Zm9v8Ja3kLw0q2rT"[:11]]:
         assert not validators.uuid_or_random_token(value), value
 
 
