@@ -435,10 +435,11 @@ def _pronounceable(piece: str) -> bool:
 
 def _is_composed_name(value: str) -> bool:
     """A code identifier made of words: `DBAPIModule`, `_PKIdentityArgument`, `PKCS7PrivateKeyTypes`,
-    `SRC_AUTH`. Split at case changes, underscores and digits, every piece is a pronounceable word, an
-    all-capitals acronym or word of 2-6 letters, or one or two digits right after an acronym (`PKCS7`);
-    and one piece is a pronounceable word of 4+ letters. Random strings and passwords made of words and
-    numbers (`HelloWorld99`, `Summer24Winter`) fail."""
+    `SRC_AUTH`, `API_KEY_SENTINEL`. Split at case changes, underscores and digits, every piece is a
+    pronounceable word, an all-capitals acronym or word of 2-6 letters or a longer pronounceable one, or
+    one or two digits right after an acronym (`PKCS7`); and one piece is a pronounceable word of 4+
+    letters. Random strings and passwords made of words and numbers (`HelloWorld99`, `Summer24Winter`)
+    fail."""
     if not re.fullmatch(r"_{0,2}[A-Za-z][A-Za-z0-9_]*", value):
         return False
     pieces = _NAME_PIECE.findall(value)
@@ -447,8 +448,8 @@ def _is_composed_name(value: str) -> bool:
     for i, piece in enumerate(pieces):
         if piece.isdigit():
             ok = len(piece) <= 2 and 0 < i < len(pieces) - 1 and pieces[i - 1].isupper()
-        elif piece.isupper():
-            ok = 2 <= len(piece) <= 6
+        elif piece.isupper():  # an acronym, or a word in a CONSTANT_NAME (`API_KEY_SENTINEL`)
+            ok = 2 <= len(piece) <= 6 or _pronounceable(piece)
         else:
             ok = _pronounceable(piece)
         if not ok:
