@@ -414,6 +414,18 @@ def base64_private_jwk(value: str) -> bool:
     return '"kty"' in text and _JWK_PRIVATE_MEMBER.search(text) is not None
 
 
+@validator("base64_docker_config")
+def base64_docker_config(value: str) -> bool:
+    """Base64 of a Docker config whose registries carry a login: an `auth` (base64 of `user:password`),
+    a `password` or an `identitytoken` member; a config naming registries without one is no secret."""
+    v = value.rstrip("=")
+    try:
+        text = base64.b64decode(v + "=" * (-len(v) % 4)).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return False
+    return re.search(r'"(?:auth|password|identitytoken)"\s*:\s*"[^"]{4,}', text) is not None
+
+
 # camelCase / PascalCase names of two or more words without digits or symbols: a class or a field
 # (`BCryptPasswordEncoder`, `passwordField`), far more often than a password in code.
 _IDENTIFIER = re.compile(r"[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z]+[a-z]+){2,}[A-Z]?")
@@ -598,6 +610,12 @@ def spaced_password(value: str) -> bool:
 
 _LOWER_RUN = re.compile(r"[a-z]{6}")
 _RUN_OF_FOUR = re.compile(r"(.)\1\1\1|0123|1234|2345|3456|4567|5678|6789|abcd|bcde|cdef", re.IGNORECASE)
+
+
+@validator("not_trivial_pin")
+def not_trivial_pin(value: str) -> bool:
+    """A PIN that is not the made-up kind documentation shows (`1234`, `0000`, `123456`)."""
+    return _RUN_OF_FOUR.search(value) is None
 
 
 @validator("uuid_or_random_token")
