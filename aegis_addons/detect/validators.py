@@ -448,8 +448,8 @@ def _pronounceable(piece: str) -> bool:
 def _is_composed_name(value: str) -> bool:
     """A code identifier made of words: `DBAPIModule`, `_PKIdentityArgument`, `PKCS7PrivateKeyTypes`,
     `SRC_AUTH`, `API_KEY_SENTINEL`. Split at case changes, underscores and digits, every piece is a
-    pronounceable word, an all-capitals acronym or word of 2-6 letters or a longer pronounceable one, or
-    one or two digits right after an acronym (`PKCS7`); and one piece is a pronounceable word of 4+
+    pronounceable word, an all-capitals acronym or word of 2-6 letters or a pronounceable one of up to
+    10 (longer ones are words glued together, as in a passphrase), or one or two digits right after an acronym (`PKCS7`); and one piece is a pronounceable word of 4+
     letters. Random strings and passwords made of words and numbers (`HelloWorld99`, `Summer24Winter`)
     fail."""
     if not re.fullmatch(r"_{0,2}[A-Za-z][A-Za-z0-9_]*", value):
@@ -460,8 +460,8 @@ def _is_composed_name(value: str) -> bool:
     for i, piece in enumerate(pieces):
         if piece.isdigit():
             ok = len(piece) <= 2 and 0 < i < len(pieces) - 1 and pieces[i - 1].isupper()
-        elif piece.isupper():  # an acronym, or a word in a CONSTANT_NAME (`API_KEY_SENTINEL`)
-            ok = 2 <= len(piece) <= 6 or _pronounceable(piece)
+        elif piece.isupper():  # an acronym, or a word in a CONSTANT_NAME (`API_KEY_SENTINEL`), not
+            ok = 2 <= len(piece) <= 6 or (len(piece) <= 10 and _pronounceable(piece))  # `CORRECTHORSE`
         else:
             ok = _pronounceable(piece)
         if not ok:
@@ -597,14 +597,47 @@ _TECHNICAL_NAME = re.compile(
     r"[\d_-]*(?:id|i|d|[a-z]{0,2})?(?:_?sha\d+)?")
 
 
+# A piece that could be a word: a vowel, and no run of five consonants (`Length`, `Strength`, `Hmac`).
+_WORDLIKE = re.compile(r"(?i)(?=.*[aeiouy])(?!.*[^aeiouy]{5})[a-z]+")
+
+
+def _is_word_name(value: str) -> bool:
+    """A name made of two or more words with digits anywhere (`minLength8`, `PBKDF2WithHmacSHA256`,
+    `X25519KeyPair`, `FeatureFlag_EnableV2Checkout`): every letter piece could be a word, is an acronym
+    or a single letter, and one is a word of four or more letters. Random key material has pieces
+    without a vowel (`Zm9v8Ja3kLw0q2r`) or only short ones (`AIhq5Xyb1Gga9Q4`); one word with digits
+    and letters (`Summer2024x`) is a password, not a name."""
+    pieces = [p for p in _NAME_PIECE.findall(value) if not p.isdigit()]
+    words = [p for p in pieces if len(p) >= 2]
+    if len(words) < 2 or re.search(r"[^A-Za-z0-9_]", value):
+        return False
+    return (all(len(p) == 1 or (p.isupper() and len(p) <= 6) or _WORDLIKE.fullmatch(p) for p in pieces)
+            and any(len(p) >= 4 and _WORDLIKE.fullmatch(p) for p in pieces))
+
+
+@validator("not_word_name")
+def not_word_name(value: str) -> bool:
+    """Not a name made of words with digits (`_is_word_name`)."""
+    return not _is_word_name(value)
+
+
+_PASSWORD_SYMBOL = re.compile(r"[!@#$%^&*+=?~]")
+
+
 @validator("spaced_password")
 def spaced_password(value: str) -> bool:
-    """A password written after the word with only a space between (`password Xyz12345abc`, `mysqladmin
-    -u root password Qw3rty!9`): prose says `password reset` and schemas `password VARCHAR2`, so the
-    value must hold a letter and a digit, be no word, name or placeholder (`secret_value`), and not be
-    a type or an algorithm name."""
-    return (re.search(r"[A-Za-z]", value) is not None and re.search(r"\d", value) is not None
-            and _TECHNICAL_NAME.fullmatch(value) is None and _IDENTIFIER.fullmatch(value) is None
+    """A password written after the word with only a space between (`password Xq9z12345`, `mysqladmin
+    -u root password Qw3rty!9`). Prose says `password reset`, `password AES-256-GCM` or `password
+    minLength8` and schemas `password VARCHAR2`, so the value must hold a symbol and a letter and a
+    digit, or else both letter cases and a digit without `-`, `.`, `:` (specs, regions, versions) and
+    not be a name made of words; never a type or algorithm name, a word, a name or a placeholder
+    (`secret_value`)."""
+    if "::" in value or not (re.search(r"[A-Za-z]", value) and re.search(r"\d", value)):
+        return False
+    if not _PASSWORD_SYMBOL.search(value):
+        if not random_token(value) or re.search(r"[-.:]", value) or _is_word_name(value):
+            return False
+    return (_TECHNICAL_NAME.fullmatch(value) is None and _IDENTIFIER.fullmatch(value) is None
             and _SNAKE_OR_SCOPE.fullmatch(value) is None and secret_value(value))
 
 
@@ -626,7 +659,7 @@ def uuid_or_random_token(value: str) -> bool:
         return False
     if _UUID.fullmatch(value):
         return _RUN_OF_FOUR.search(value.replace("-", "")) is None
-    if len(value) < 12 or not random_token(value) or _LOWER_RUN.search(value):
+    if len(value) < 12 or not random_token(value) or _LOWER_RUN.search(value) or _is_word_name(value):
         return False
     # camelCase names with a number (`ProjectApiKey2024Name`) have few digits and long lower-case runs
     return sum(c.isdigit() for c in value) >= 3 and sum(c.isupper() for c in value) >= 3
