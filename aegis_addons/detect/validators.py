@@ -434,6 +434,8 @@ _PRIVATE_NAME = re.compile(r"_[A-Za-z][A-Za-z0-9_]*")  # `_AzureApiKeyT`, `_sa_d
 
 
 _NAME_PIECE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+# A piece that could be a word: a vowel, and no run of five consonants (`Length`, `Strength`, `Hmac`).
+_WORDLIKE = re.compile(r"(?i)(?=.*[aeiouy])(?!.*[^aeiouy]{5})[a-z]+")
 _DUNDER = re.compile(r"__[A-Za-z][A-Za-z0-9_]*__")
 
 
@@ -449,11 +451,14 @@ def _is_composed_name(value: str) -> bool:
     """A code identifier made of words: `DBAPIModule`, `_PKIdentityArgument`, `PKCS7PrivateKeyTypes`,
     `SRC_AUTH`, `API_KEY_SENTINEL`. Split at case changes, underscores and digits, every piece is a
     pronounceable word, an all-capitals acronym or word of 2-6 letters or a pronounceable one of up to
-    10 (longer ones are words glued together, as in a passphrase), or one or two digits right after an acronym (`PKCS7`); and one piece is a pronounceable word of 4+
-    letters. Random strings and passwords made of words and numbers (`HelloWorld99`, `Summer24Winter`)
-    fail."""
+    10 (longer ones are words glued together, as in a passphrase), or one or two digits right after an
+    acronym (`PKCS7`) or ending a CONSTANT_NAME (`RETRY_AEAD_KEY_VERSION_2`); and one piece is a
+    pronounceable word of 4+ letters. Random strings and passwords made of words and numbers
+    (`HelloWorld99`, `Summer24Winter`) fail."""
     if not re.fullmatch(r"_{0,2}[A-Za-z][A-Za-z0-9_]*", value):
         return False
+    if re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", value):  # a CONSTANT_NAME may end in a number
+        value = re.sub(r"_?\d{1,2}$", "", value)
     pieces = _NAME_PIECE.findall(value)
     if len(pieces) < 2:
         return False
@@ -489,11 +494,17 @@ def _hyphenated_words(value: str) -> bool:
     return len(pieces) >= 2 and all(p.isalpha() and p.islower() and _pronounceable(p) for p in pieces)
 
 
+# `module.Name` / `pkg.sub.CONSTANT`: a reference to a type or constant of another module
+# (`auth: httpx.Auth`, `key: ed25519.Ed25519PublicKey`), never a bare secret.
+_MODULE_ATTRIBUTE = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*\.[A-Z][A-Za-z0-9_]*")
+
+
 @validator("not_code_identifier")
 def not_code_identifier(value: str) -> bool:
     """For a value standing bare (not quoted): not an identifier composed of words, as type annotations
-    and constants are (`pkey: _PrivateKey`, `dbapi: DBAPIModule`, `"src_auth": SRC_AUTH`)."""
-    return not _is_composed_name(value)
+    and constants are (`pkey: _PrivateKey`, `dbapi: DBAPIModule`, `"src_auth": SRC_AUTH`), nor a
+    module's type or constant (`httpx.Auth`)."""
+    return not _is_composed_name(value) and _MODULE_ATTRIBUTE.fullmatch(value) is None
 
 
 @validator("not_password_name")
@@ -503,8 +514,13 @@ def not_password_name(value: str) -> bool:
     a password along, not the password."""
     if re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*_(?:password|passwd|passphrase)", value):
         return False
-    # A private name or type (`password: _PasswordType`, `token_chars = _token_chars`). Other names made
-    # of words stay secrets: `password: Summer_Breeze` in YAML reads like `password = proxy_auth` in code.
+    # A snake_case variable of lower-case words without digits (`username, password = proxy_auth`,
+    # `password = auth_params`) or a module's attribute: code passing a password along. Passwords of
+    # words keep a capital, a digit or a symbol (`password: Summer_Breeze`, `summer_breeze_42`).
+    if (re.fullmatch(r"[a-z]+(?:_[a-z]+)+", value) and all(_WORDLIKE.fullmatch(p) for p in value.split("_"))
+            or _MODULE_ATTRIBUTE.fullmatch(value)):
+        return False
+    # A private name or type (`password: _PasswordType`, `token_chars = _token_chars`).
     return not re.fullmatch(r"_[A-Za-z][A-Za-z0-9_]*", value)
 
 
@@ -595,10 +611,6 @@ _TECHNICAL_NAME = re.compile(
     r"(?i)(?:u?int|float|n?varchar|n?char|bytes?|binary|blob|string|sha|md|bcrypt|argon|pbkdf|scrypt|yescrypt"
     r"|utf|base|aes|des|rsa|hmac|crc|rfc|iso|ipv|http|tls|ssl|oauth|ntlm|kerberos|win|windows|v)"
     r"[\d_-]*(?:id|i|d|[a-z]{0,2})?(?:_?sha\d+)?")
-
-
-# A piece that could be a word: a vowel, and no run of five consonants (`Length`, `Strength`, `Hmac`).
-_WORDLIKE = re.compile(r"(?i)(?=.*[aeiouy])(?!.*[^aeiouy]{5})[a-z]+")
 
 
 def _is_word_name(value: str) -> bool:
