@@ -1,4 +1,5 @@
-"""The PII and secret detector: YAML rule packs plus BIP-39 seed phrases, one `scan(text)` call.
+"""The PII and secret detector: YAML rule packs plus BIP-39 seed phrases and passwords in SQL
+`INSERT` rows, one `scan(text)` call.
 
 `PiiDetector` loads `rules/pii.yaml` and `rules/secrets.yaml` (and `rules/infra.yaml` in relaxed mode),
 runs every rule whose keyword prefilter passes, applies the policies that need configuration (IP ranges,
@@ -22,6 +23,8 @@ from aegis_addons.detect.rulepack import (
     load_rule_pack,
     lower_same_length,
 )
+from aegis_addons.detect.sql_insert import CATEGORY as SQL_INSERT_CATEGORY
+from aegis_addons.detect.sql_insert import SqlInsertPasswordDetector
 from aegis_addons.paths import RULES_DIR
 
 DEFAULT_PACKS = ("pii", "secrets")
@@ -199,6 +202,9 @@ class PiiDetector:
         self.redact_private_ips = redact_private_ips
         self._seeds = (SeedPhraseDetector()
                        if seed_phrases and not self._is_disabled(SEED_PHRASE_CATEGORY) else None)
+        self._sql_insert = (SqlInsertPasswordDetector()
+                            if (wanted is None or "secret" in wanted) and not self._is_disabled(SQL_INSERT_CATEGORY)
+                            else None)
 
     def _is_disabled(self, category: str) -> bool:
         return category in self._disabled or category.split(".", 1)[0] in self._disabled
@@ -206,7 +212,8 @@ class PiiDetector:
     @property
     def categories(self) -> set[str]:
         cats = {r.category for r in self.rules}
-        return cats | ({SEED_PHRASE_CATEGORY} if self._seeds else set())
+        return (cats | ({SEED_PHRASE_CATEGORY} if self._seeds else set())
+                | ({SQL_INSERT_CATEGORY} if self._sql_insert else set()))
 
     def scan(self, text: str) -> list[Finding]:
         if not text:
@@ -228,6 +235,8 @@ class PiiDetector:
         found = [f for f in found if self._keep(f, text[f.start:f.end])]
         if self._seeds is not None:
             found.extend(self._seeds.scan(text, lowered))
+        if self._sql_insert is not None:
+            found.extend(self._sql_insert.scan(text, lowered))
         return resolve_overlaps(found)
 
     def _keep(self, finding: Finding, value: str) -> bool:

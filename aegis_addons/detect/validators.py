@@ -430,9 +430,18 @@ def base64_docker_config(value: str) -> bool:
 # (`BCryptPasswordEncoder`, `passwordField`), far more often than a password in code.
 _IDENTIFIER = re.compile(r"[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z]+[a-z]+){2,}[A-Z]?")
 _SNAKE_OR_SCOPE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z][a-z-]*(?::[a-z_-]+)+")
-_PRIVATE_NAME = re.compile(r"_[A-Za-z][A-Za-z0-9_]*")  # `_AzureApiKeyT`, `_sa_default`
 
 
+# Words that make a name a name of code, not a password of words: in a CONSTANT_NAME
+# (`API_KEY_SENTINEL`, `RETRY_AEAD_KEY_VERSION_2`; not `ADMIN_PASS_1`) and, with a few more, in a
+# snake_case variable (`proxy_auth`, `user_pass`; not `summer_breeze`).
+_CONSTANT_CODE_WORDS = frozenset({
+    "key", "token", "version", "sentinel", "name", "id", "type", "default", "method", "field", "header",
+    "nonce", "aead", "socks", "value", "var", "env", "config", "api"})
+_CODE_WORDS = _CONSTANT_CODE_WORDS | frozenset({
+    "auth", "params", "param", "creds", "cred", "cfg", "kwargs", "args", "input", "info", "data", "hook",
+    "hooks", "test", "pass", "user", "proxy", "netrc", "index", "obj", "result", "settings", "opts",
+    "options", "ctx", "getpass"})
 _NAME_PIECE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 # A piece that could be a word: a vowel, and no run of five consonants (`Length`, `Strength`, `Hmac`).
 _WORDLIKE = re.compile(r"(?i)(?=.*[aeiouy])(?!.*[^aeiouy]{5})[a-z]+")
@@ -457,7 +466,10 @@ def _is_composed_name(value: str) -> bool:
     (`HelloWorld99`, `Summer24Winter`) fail."""
     if not re.fullmatch(r"_{0,2}[A-Za-z][A-Za-z0-9_]*", value):
         return False
-    if re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", value):  # a CONSTANT_NAME may end in a number
+    constant = re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", value) is not None
+    if constant and not _CONSTANT_CODE_WORDS & {p.lower().rstrip("0123456789") for p in value.split("_")}:
+        constant = False  # `HELLO_WORLD_99`, `DRAGONFLY_KITTEN`: a password in capitals
+    if constant:  # a CONSTANT_NAME of code may end in a number (`RETRY_AEAD_KEY_VERSION_2`)
         value = re.sub(r"_?\d{1,2}$", "", value)
     pieces = _NAME_PIECE.findall(value)
     if len(pieces) < 2:
@@ -465,8 +477,8 @@ def _is_composed_name(value: str) -> bool:
     for i, piece in enumerate(pieces):
         if piece.isdigit():
             ok = len(piece) <= 2 and 0 < i < len(pieces) - 1 and pieces[i - 1].isupper()
-        elif piece.isupper():  # an acronym, or a word in a CONSTANT_NAME (`API_KEY_SENTINEL`), not
-            ok = 2 <= len(piece) <= 6 or (len(piece) <= 10 and _pronounceable(piece))  # `CORRECTHORSE`
+        elif piece.isupper():  # an acronym, or a word in a CONSTANT_NAME of code (`API_KEY_SENTINEL`)
+            ok = 2 <= len(piece) <= 6 or (constant and len(piece) <= 10 and _pronounceable(piece))
         else:
             ok = _pronounceable(piece)
         if not ok:
@@ -481,7 +493,7 @@ def not_code_name(value: str) -> bool:
     (`"__null_token_value__"`), a private name (`api_key: _AzureApiKeyT`). (A quoted constant's name,
     `SECRET = "ADMIN_PROD_KEY"`, may be the secret itself and stays one.) (Password rules do not use this: `IRC_PASS=irc_pass` is a password.)"""
     v = value.strip("'\"`")
-    if _PRIVATE_NAME.fullmatch(v):
+    if _is_private_name(v):
         return False
     return _SNAKE_OR_SCOPE.fullmatch(v) is None and _DUNDER.fullmatch(v) is None and not _hyphenated_words(v)
 
@@ -496,7 +508,31 @@ def _hyphenated_words(value: str) -> bool:
 
 # `module.Name` / `pkg.sub.CONSTANT`: a reference to a type or constant of another module
 # (`auth: httpx.Auth`, `key: ed25519.Ed25519PublicKey`), never a bare secret.
-_MODULE_ATTRIBUTE = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*\.[A-Z][A-Za-z0-9_]*")
+_MODULE_ATTRIBUTE = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*\.([A-Z][A-Za-z0-9_]*)")
+
+
+def _is_module_attribute(value: str) -> bool:
+    """`httpx.Auth`, `hdrs.SEC_WEBSOCKET_KEY1`: the attribute is a word or a name made of words, so
+    that `v.D0J1ZI_mqx` (a password with a dot) is not one."""
+    m = _MODULE_ATTRIBUTE.fullmatch(value)
+    if not m:
+        return False
+    name = m.group(1)
+    if re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*", name):
+        return _is_composed_name(name) or bool(re.fullmatch(r"[A-Z]{2,}", name))
+    if name[-1].isdigit():
+        return False  # `john.Doe99`, `acme.Corp2024`: a password with a dot
+    return bool(re.fullmatch(r"[A-Z][a-z]+", name) and _WORDLIKE.fullmatch(name)) or _is_word_name(name)
+
+
+def _is_private_name(value: str) -> bool:
+    """`_PasswordType`, `_token_chars`, `_sa_default`: a leading `_` and then a name of words."""
+    name = value.lstrip("_")
+    if len(name) == len(value) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        return False
+    words = [p for p in re.split(r"_|(?<=[a-z])(?=[A-Z])|\d+", name) if p]
+    return (all(len(p) <= 3 or _WORDLIKE.fullmatch(p) or (p.isupper() and len(p) <= 6) for p in words)
+            and any(len(p) >= 4 and _WORDLIKE.fullmatch(p) for p in words))
 
 
 @validator("not_code_identifier")
@@ -504,7 +540,7 @@ def not_code_identifier(value: str) -> bool:
     """For a value standing bare (not quoted): not an identifier composed of words, as type annotations
     and constants are (`pkey: _PrivateKey`, `dbapi: DBAPIModule`, `"src_auth": SRC_AUTH`), nor a
     module's type or constant (`httpx.Auth`)."""
-    return not _is_composed_name(value) and _MODULE_ATTRIBUTE.fullmatch(value) is None
+    return not _is_composed_name(value) and not _is_module_attribute(value)
 
 
 @validator("not_password_name")
@@ -514,14 +550,16 @@ def not_password_name(value: str) -> bool:
     a password along, not the password."""
     if re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*_(?:password|passwd|passphrase)", value):
         return False
-    # A snake_case variable of lower-case words without digits (`username, password = proxy_auth`,
-    # `password = auth_params`) or a module's attribute: code passing a password along. Passwords of
-    # words keep a capital, a digit or a symbol (`password: Summer_Breeze`, `summer_breeze_42`).
-    if (re.fullmatch(r"[a-z]+(?:_[a-z]+)+", value) and all(_WORDLIKE.fullmatch(p) for p in value.split("_"))
-            or _MODULE_ATTRIBUTE.fullmatch(value)):
+    # A snake_case variable of lower-case words without digits, one of them a word of code
+    # (`username, password = proxy_auth`, `password = auth_params`), or a module's attribute: code
+    # passing a password along. `password: summer_breeze` stays a password.
+    pieces = value.split("_")
+    if (re.fullmatch(r"[a-z]+(?:_[a-z]+)+", value) and all(_WORDLIKE.fullmatch(p) for p in pieces)
+            and _CODE_WORDS & set(pieces) or _is_module_attribute(value)):
         return False
-    # A private name or type (`password: _PasswordType`, `token_chars = _token_chars`).
-    return not re.fullmatch(r"_[A-Za-z][A-Za-z0-9_]*", value)
+    # A private name or type (`password: _PasswordType`, `token_chars = _token_chars`), not random
+    # characters that start with `_` (`_dYP2hMqBgNjj`).
+    return not _is_private_name(value)
 
 
 _YAML_KEY_OR_TAG = re.compile(r"[A-Za-z_][\w.-]*:|![A-Za-z]+")
@@ -562,7 +600,9 @@ def secret_value(value: str) -> bool:
         return False
     # A URL, a path or a file name (with an anchor: `v8.md#startup-snapshot-api`) is configuration or a
     # link, not a secret.
-    if "://" in v or v.startswith(("/", "./", "~/")) or re.fullmatch(r"[\w.-]+\.[a-z]{2,4}(?:#[\w.-]*)?", v):
+    # (Base64 may start with `/` too: with a `+` or `=` in it, it is no path.)
+    if ("://" in v or v.startswith(("./", "~/")) or (v.startswith("/") and not re.search(r"[+=]", v))
+            or re.fullmatch(r"[\w.-]+\.[a-z]{2,4}(?:#[\w.-]*)?", v)):
         return False
     # A Windows path (`C:\certs\sp.pem`, `\\server\share`), a lower-case relative path of three or more
     # parts (`projects/123/secrets/db`), a version (`v1.2.3-beta`).
@@ -621,10 +661,11 @@ def _is_word_name(value: str) -> bool:
     and letters (`Summer2024x`) is a password, not a name."""
     pieces = [p for p in _NAME_PIECE.findall(value) if not p.isdigit()]
     words = [p for p in pieces if len(p) >= 2]
-    if len(words) < 2 or re.search(r"[^A-Za-z0-9_]", value):
+    # Names have a few pieces, at most one of them a single letter; random strings have many short ones.
+    if not 2 <= len(words) <= 6 or len(pieces) - len(words) > 1 or re.search(r"[^A-Za-z0-9_]", value):
         return False
     return (all(len(p) == 1 or (p.isupper() and len(p) <= 6) or _WORDLIKE.fullmatch(p) for p in pieces)
-            and any(len(p) >= 4 and _WORDLIKE.fullmatch(p) for p in pieces))
+            and any(len(p) >= 4 and not p.isupper() and _WORDLIKE.fullmatch(p) for p in pieces))
 
 
 @validator("not_word_name")
@@ -634,6 +675,7 @@ def not_word_name(value: str) -> bool:
 
 
 _PASSWORD_SYMBOL = re.compile(r"[!@#$%^&*+=?~]")
+_SPEC_PIECE = re.compile(r"\d+[a-z]{0,2}|[A-Z]{1,6}\d*|[A-Z]?[a-z]+\d*")
 
 
 @validator("spaced_password")
@@ -641,14 +683,20 @@ def spaced_password(value: str) -> bool:
     """A password written after the word with only a space between (`password Xq9z12345`, `mysqladmin
     -u root password Qw3rty!9`). Prose says `password reset`, `password AES-256-GCM` or `password
     minLength8` and schemas `password VARCHAR2`, so the value must hold a symbol and a letter and a
-    digit, or else both letter cases and a digit without `-`, `.`, `:` (specs, regions, versions) and
-    not be a name made of words; never a type or algorithm name, a word, a name or a placeholder
+    digit, or else both letter cases and a digit, and not be words, numbers and acronyms joined by
+    `-`, `.`, `:` (specs, regions, versions) or a name made of words; never a type or algorithm name, a word, a name or a placeholder
     (`secret_value`)."""
     if "::" in value or not (re.search(r"[A-Za-z]", value) and re.search(r"\d", value)):
         return False
     if not _PASSWORD_SYMBOL.search(value):
-        if not random_token(value) or re.search(r"[-.:]", value) or _is_word_name(value):
+        if not random_token(value) or _is_word_name(value):
             return False
+        if re.fullmatch(r"(?:[A-Za-z0-9]-[A-Za-z0-9])+", value):
+            return False  # character ranges of a pattern (`a-zA-Z0-9`)
+        pieces = re.split(r"[-.:]+", value)
+        if len(pieces) > 1 and all(_SPEC_PIECE.fullmatch(p) and (not p.isalpha() or p.isupper() or _WORDLIKE.fullmatch(p))
+                                   for p in pieces if p):
+            return False  # words, numbers and acronyms joined by `-.:`: a spec, a region, a version
     return (_TECHNICAL_NAME.fullmatch(value) is None and _IDENTIFIER.fullmatch(value) is None
             and _SNAKE_OR_SCOPE.fullmatch(value) is None and secret_value(value))
 
@@ -659,8 +707,11 @@ _RUN_OF_FOUR = re.compile(r"(.)\1\1\1|0123|1234|2345|3456|4567|5678|6789|abcd|bc
 
 @validator("not_trivial_pin")
 def not_trivial_pin(value: str) -> bool:
-    """A PIN that is not the made-up kind documentation shows (`1234`, `0000`, `123456`)."""
-    return _RUN_OF_FOUR.search(value) is None
+    """A PIN that is not the made-up kind documentation shows (`1234`, `0000`, `123456`, `9876`): one
+    digit repeated, or a run up or down as a whole (`401232` holds `0123` and is a fine PIN)."""
+    if re.fullmatch(r"(?:19|20)\d\d", value):
+        return False  # a year (`PIN code = 2024` in a changelog)
+    return len(set(value)) > 1 and value not in "01234567890" and value not in "98765432109"
 
 
 @validator("uuid_or_random_token")
@@ -671,7 +722,12 @@ def uuid_or_random_token(value: str) -> bool:
         return False
     if _UUID.fullmatch(value):
         return _RUN_OF_FOUR.search(value.replace("-", "")) is None
-    if len(value) < 12 or not random_token(value) or _LOWER_RUN.search(value) or _is_word_name(value):
+    if len(value) < 12 or not random_token(value) or _is_word_name(value):
         return False
-    # camelCase names with a number (`ProjectApiKey2024Name`) have few digits and long lower-case runs
-    return sum(c.isdigit() for c in value) >= 3 and sum(c.isupper() for c in value) >= 3
+    if len(value) >= 24:
+        # Long random tokens have a lower-case run of six and few digits often enough (one in seven of
+        # 32 base62 characters has the run) that only names of words (`_is_word_name`) are turned away.
+        return True
+    # Shorter camelCase names with a number (`ProjectApi2024Name`) have few digits and long lower-case runs
+    return (not _LOWER_RUN.search(value) and sum(c.isdigit() for c in value) >= 3
+            and sum(c.isupper() for c in value) >= 3)

@@ -313,6 +313,8 @@ p("sql",
   "CREATE USER x IDENTIFIED WITH plaintext_password BY '«PW»';",
   "EXEC sp_addlinkedsrvlogin 'SRV', 'false', NULL, 'sa', '«PW»';",
   "CREATE USER app WITH ENCRYPTED PASSWORD '«PWH»';",
+  "INSERT INTO users (id, login, password) VALUES (1, 'bob', '«PW»'), (2, 'amy', '«PW»');",
+  "INSERT INTO `accounts` (`user`, `pass`, `created_at`) VALUES ('root', '«PWA»', NOW());",
 )
 # ---------------- PowerShell / batch / Windows ----------------
 p("powershell",

@@ -202,6 +202,59 @@ def test_findings_do_not_overlap_and_detail_never_holds_the_value(everything):
         assert text[f.start:f.end] not in f.detail
 
 
+# --- bare values: code names vs passwords that look like names ---------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "password: summer_breeze", "[database]\npassword = purple_rain", "password: john.Doe99",
+    "db.password=acme.Corp2024", "api_key: HELLO_WORLD_99", "secret: ADMIN_PASS_1",
+    "auth_token: DRAGONFLY_KITTEN", "JWT_SECRET: CORRECTHORSE_BATTERYSTAPLE",
+    "creds: {user: admin, pass: _dYP2hMqBgNjj}", "jdbc.url=jdbc:mysql://db/app?user=app&password=v.D0J1ZI_mqx",
+    "the api key dIVQQ86f0vOUXF0S", "client secret FoXC8YSY3tWOGINF6MZC", "トークン: MMjihUSDA65x6V0QE2iYvSaN",
+    '<Properties cpassword="/XkN+B2GfjUR2VGzmGqHskykvVjqHI2pWKY43F" />',
+])
+def test_passwords_that_look_like_names_are_redacted(detector, text):
+    assert any(c.startswith("secret.") for c, _ in found(detector, text)), text
+
+
+@pytest.mark.parametrize("text", [
+    "username, password = proxy_auth", "password = auth_params", "api_key = API_KEY_SENTINEL",
+    "aead_key = RETRY_AEAD_KEY_VERSION_2", "auth: httpx2.Auth", "key: ed25519.Ed25519PublicKey",
+    "fn_key: _ListenerFnKeyType", "getpass = unix_getpass", "const UNEXPECTED_TOKEN = /^Unexpected token/i",
+])
+def test_code_names_are_not_secrets(detector, text):
+    assert not any(c.startswith("secret.") for c, _ in found(detector, text)), text
+
+
+# --- passwords in SQL INSERT rows ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, values", [
+    ("INSERT INTO users (name, password) VALUES ('bob', 'IhqSb1Gg');", ["IhqSb1Gg"]),
+    # every row of a multi-row insert, quoted identifiers, calls as values
+    ("INSERT INTO `users` (`id`,`email`,`password`,`created`) VALUES\n"
+     "  (1,'bob@example.org','Qw3rty!9x',NOW()),\n  (2,'amy@example.org','Zx8#kLm2q',NOW());",
+     ["Qw3rty!9x", "Zx8#kLm2q"]),
+    ("insert into accounts(user, pass) values ('root', 'It''s4Me!')", ["It''s4Me!"]),
+    ('INSERT INTO "svc" ("name", "api_key") VALUES (\'ci\', \'Zk8aQ2xLp9W3mN7rT5vB\')', ["Zk8aQ2xLp9W3mN7rT5vB"]),
+    # no literal, a placeholder, a hash column, no secret column, a row of the wrong width, no VALUES
+    ("INSERT INTO users (name, password) VALUES ('bob', ?)", []),
+    ("INSERT INTO users (name, password) VALUES ('bob', 'changeme')", []),
+    ("INSERT INTO users (name, password_hash) VALUES ('bob', 'Qw3rty9x')", []),
+    ("INSERT INTO t (a, b) VALUES ('x', 'Qw3rty!9x')", []),
+    ("INSERT INTO users (name, password) VALUES ('Qw3rty!9x')", []),
+    ("INSERT INTO users (name, password) SELECT name, pw FROM old_users", []),
+])
+def test_sql_insert_password_by_position(detector, text, values):
+    assert [v for c, v in found(detector, text) if c == "secret.sql_password"] == values
+
+
+def test_sql_insert_rows_are_read_in_linear_time(detector):
+    # 4,000 rows (80 KB): all found, no row limit that would let the tail through
+    text = "INSERT INTO t (name, password) VALUES " + ",".join(f"('u{i}','Qw3rty!{i}x')" for i in range(4000))
+    assert sum(c == "secret.sql_password" for c, _ in found(detector, text)) == 4000
+
+
 # --- BIP-39 seed phrases -----------------------------------------------------------------------------
 
 VALID_EN = "flame elegant monster dismiss hunt only invest umbrella minimum praise right budget"
