@@ -202,9 +202,9 @@ class PiiDetector:
         self.redact_private_ips = redact_private_ips
         self._seeds = (SeedPhraseDetector()
                        if seed_phrases and not self._is_disabled(SEED_PHRASE_CATEGORY) else None)
+        wants_secrets = wanted is None or "secret" in wanted
         self._sql_insert = (SqlInsertPasswordDetector()
-                            if (wanted is None or "secret" in wanted) and not self._is_disabled(SQL_INSERT_CATEGORY)
-                            else None)
+                            if wants_secrets and not self._is_disabled(SQL_INSERT_CATEGORY) else None)
 
     def _is_disabled(self, category: str) -> bool:
         return category in self._disabled or category.split(".", 1)[0] in self._disabled

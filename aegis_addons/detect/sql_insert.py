@@ -16,13 +16,16 @@ from aegis_addons.detect.findings import Finding
 CATEGORY = "secret.sql_password"
 
 # `INSERT INTO schema.table (col, ...) VALUES` with identifiers quoted in any SQL dialect.
-_INSERT = re.compile(r"(?i)\binsert\s+(?:ignore\s+)?into\s+[\w.`\"\[\]]{1,128}\s*\(([^()]{1,2000})\)\s*values\s*")
+_INSERT = re.compile(r"(?i)\binsert\s+(?:ignore\s+)?into\s+[\w.`\"\[\]]{1,128}\s*"
+                     r"\(([^()]{1,2000})\)\s*values\s*")
 _COLUMN = re.compile(r"""[\s`"\[]*([\w$]+)[\s`"\]]*""")
 _ROW_SEPARATOR = re.compile(r"\s*,\s*")
-_SECRET_COLUMN = re.compile(r"(?i)(?:pass(?:word|wd|phrase)?|pwd|secret|api_?key|token)(?:_?(?:plain|clear|text))?")
+_SECRET_COLUMN = re.compile(r"(?i)(?:pass(?:word|wd|phrase)?|pwd|secret|api_?key|token)"
+                            r"(?:_?(?:plain|clear|text))?")
 # One literal of a row: a quoted string ('' and \' escapes), or anything up to the next `,` / `)`;
 # a call such as NOW() or a nested tuple is skipped as one token.
-_LITERAL = re.compile(r"""\s*(?:[NEn]?'((?:[^'\\]|''|\\.){0,512})'|"((?:[^"\\]|""|\\.){0,512})"|\w*\([^()]{0,200}\)|[^,()'"]{0,200})\s*""")
+_LITERAL = re.compile(r"""\s*(?:[NEn]?'((?:[^'\\]|''|\\.){0,512})'"""
+                      r"""|"((?:[^"\\]|""|\\.){0,512})"|\w*\([^()]{0,200}\)|[^,()'"]{0,200})\s*""")
 
 
 class SqlInsertPasswordDetector:

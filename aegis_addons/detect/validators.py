@@ -406,24 +406,28 @@ _JWK_PRIVATE_MEMBER = re.compile(r'"(?:d|k|p|q|dp|dq|qi)"\s*:\s*"[A-Za-z0-9_-]{1
 @validator("base64_private_jwk")
 def base64_private_jwk(value: str) -> bool:
     """Base64 of JSON holding a JWK (`"kty"`) with a private member (`"d"`, `"k"`, ...)."""
+    text = _base64_text(value)
+    return text is not None and '"kty"' in text and _JWK_PRIVATE_MEMBER.search(text) is not None
+
+
+def _base64_text(value: str) -> str | None:
+    """The text a base64 value (padding optional) encodes, or None when it is not base64."""
     v = value.rstrip("=")
     try:
-        text = base64.b64decode(v + "=" * (-len(v) % 4)).decode("utf-8", "replace")
+        return base64.b64decode(v + "=" * (-len(v) % 4)).decode("utf-8", "replace")
     except (binascii.Error, ValueError):
-        return False
-    return '"kty"' in text and _JWK_PRIVATE_MEMBER.search(text) is not None
+        return None
+
+
+_DOCKER_LOGIN = re.compile(r'"(?:auth|password|identitytoken)"\s*:\s*"[^"]{4,}')
 
 
 @validator("base64_docker_config")
 def base64_docker_config(value: str) -> bool:
     """Base64 of a Docker config whose registries carry a login: an `auth` (base64 of `user:password`),
     a `password` or an `identitytoken` member; a config naming registries without one is no secret."""
-    v = value.rstrip("=")
-    try:
-        text = base64.b64decode(v + "=" * (-len(v) % 4)).decode("utf-8", "replace")
-    except (binascii.Error, ValueError):
-        return False
-    return re.search(r'"(?:auth|password|identitytoken)"\s*:\s*"[^"]{4,}', text) is not None
+    text = _base64_text(value)
+    return text is not None and _DOCKER_LOGIN.search(text) is not None
 
 
 # camelCase / PascalCase names of two or more words without digits or symbols: a class or a field
@@ -491,7 +495,8 @@ def not_code_name(value: str) -> bool:
     """Not a code name after a `token`/`key` word: a snake_case name or an OAuth scope
     (`"max_tokens": max_tokens`, `token=access_token`, `read:org_audit`), a dunder sentinel
     (`"__null_token_value__"`), a private name (`api_key: _AzureApiKeyT`). (A quoted constant's name,
-    `SECRET = "ADMIN_PROD_KEY"`, may be the secret itself and stays one.) (Password rules do not use this: `IRC_PASS=irc_pass` is a password.)"""
+    `SECRET = "ADMIN_PROD_KEY"`, may be the secret itself and stays one.) (Password rules do not use
+    this: `IRC_PASS=irc_pass` is a password.)"""
     v = value.strip("'\"`")
     if _is_private_name(v):
         return False
@@ -530,7 +535,7 @@ def _is_private_name(value: str) -> bool:
     name = value.lstrip("_")
     if len(name) == len(value) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
         return False
-    words = [p for p in re.split(r"_|(?<=[a-z])(?=[A-Z])|\d+", name) if p]
+    words = [p for p in _NAME_PIECE.findall(name) if not p.isdigit()]
     return (all(len(p) <= 3 or _WORDLIKE.fullmatch(p) or (p.isupper() and len(p) <= 6) for p in words)
             and any(len(p) >= 4 and _WORDLIKE.fullmatch(p) for p in words))
 
@@ -684,8 +689,8 @@ def spaced_password(value: str) -> bool:
     -u root password Qw3rty!9`). Prose says `password reset`, `password AES-256-GCM` or `password
     minLength8` and schemas `password VARCHAR2`, so the value must hold a symbol and a letter and a
     digit, or else both letter cases and a digit, and not be words, numbers and acronyms joined by
-    `-`, `.`, `:` (specs, regions, versions) or a name made of words; never a type or algorithm name, a word, a name or a placeholder
-    (`secret_value`)."""
+    `-`, `.`, `:` (specs, regions, versions) or a name made of words; never a type or algorithm name,
+    a word, a name or a placeholder (`secret_value`)."""
     if "::" in value or not (re.search(r"[A-Za-z]", value) and re.search(r"\d", value)):
         return False
     if not _PASSWORD_SYMBOL.search(value):
@@ -693,9 +698,9 @@ def spaced_password(value: str) -> bool:
             return False
         if re.fullmatch(r"(?:[A-Za-z0-9]-[A-Za-z0-9])+", value):
             return False  # character ranges of a pattern (`a-zA-Z0-9`)
-        pieces = re.split(r"[-.:]+", value)
-        if len(pieces) > 1 and all(_SPEC_PIECE.fullmatch(p) and (not p.isalpha() or p.isupper() or _WORDLIKE.fullmatch(p))
-                                   for p in pieces if p):
+        pieces = [p for p in re.split(r"[-.:]+", value) if p]
+        if len(pieces) > 1 and all(_SPEC_PIECE.fullmatch(p)
+                                   and (not p.isalpha() or p.isupper() or _WORDLIKE.fullmatch(p)) for p in pieces):
             return False  # words, numbers and acronyms joined by `-.:`: a spec, a region, a version
     return (_TECHNICAL_NAME.fullmatch(value) is None and _IDENTIFIER.fullmatch(value) is None
             and _SNAKE_OR_SCOPE.fullmatch(value) is None and secret_value(value))
