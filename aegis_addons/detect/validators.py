@@ -710,12 +710,6 @@ _LOWER_RUN = re.compile(r"[a-z]{6}")
 _RUN_OF_FOUR = re.compile(r"(.)\1\1\1|0123|1234|2345|3456|4567|5678|6789|abcd|bcde|cdef", re.IGNORECASE)
 
 
-@validator("has_digit")
-def has_digit(value: str) -> bool:
-    """Holds a digit: random key material nearly always does, names and words rarely."""
-    return any(c.isdigit() for c in value)
-
-
 @validator("not_trivial_pin")
 def not_trivial_pin(value: str) -> bool:
     """A PIN that is not the made-up kind documentation shows (`1234`, `0000`, `123456`, `9876`): one

@@ -860,8 +860,9 @@ def test_new_rule_lookalikes_survive(detector, text):
     "http -A bearer " * 20000,           # was 1 s with two lazy gaps one after the other
     "-----BEGIN PRIVATE KEY-----\n" * 10700,   # each header searched 16,000 characters for its END: 4 s
     "-----BEGIN RSA PRIVATE KEY-----\n" + ("A" * 20 + "\n" + "B" * 10 + " ") * 12000,
+    '{"kty":"oct","k":"' + "A" * 300000 + '("}',   # two overlapping runs in the JWK value: 180 s per 100 KB
 ], ids=["env-name", "tag-name", "unclosed-tags", "call-arg", "xml-key", "snmp", "vault-login", "yaml-anchor",
-        "httpie-bearer", "pem-short-lines", "pem-headers"])
+        "httpie-bearer", "pem-short-lines", "pem-headers", "jwk-value"])
 def test_secret_names_of_any_length_scan_in_linear_time(detector, text):
     """`[\\w.-]*(?:password|token|...)[\\w.-]*` was quadratic on a long name (100 KB of unclosed tags took
     2.8 s, so these 300 KB would take about 25 s); with a bounded look-ahead they take well under a second.
