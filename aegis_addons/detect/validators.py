@@ -621,6 +621,26 @@ def secret_value(value: str) -> bool:
     return not re.fullmatch(r"\d{1,5}|[-+]?\d+[.,]\d+|0x[0-9a-fA-F]+", v)
 
 
+# English words a Chinese, Japanese or Korean sentence puts after its word for password that are no
+# password: the scheme or the field (`密码 md5 加密`, `パスワード reset`).
+_CJK_LABEL_TERMS = frozenset(
+    "reset hash hashed md5 sha1 sha256 sha512 bcrypt argon2 scrypt pbkdf2 salt token policy manager field "
+    "input login null none nil empty true false string text required optional length plain plaintext "
+    "encrypt encrypted decrypt mask masked hidden".split())
+
+
+@validator("cjk_label_password")
+def cjk_label_password(value: str) -> bool:
+    """A password after its Chinese, Japanese or Korean label. There the sentence around it is not
+    English, so a run of letters alone (`密码 qwertyzxcv`, `パスワード: hunterhunter`) is the password,
+    not a word of the prose; what `secret_value` accepts passes too."""
+    if secret_value(value):
+        return True
+    v = value.strip("'\"`").rstrip(".,")
+    return (re.fullmatch(r"[A-Za-z]{4,64}", v) is not None and v.lower() not in _CJK_LABEL_TERMS
+            and not looks_like_placeholder(v))
+
+
 @validator("jfrog_api_key")
 def jfrog_api_key(value: str) -> bool:
     """JFrog API keys (`AKCp...`, 73 characters) are Base58 of 54 bytes: a value with `0`, `O`, `I`
