@@ -1,9 +1,11 @@
-"""Passwords in SQL `INSERT` statements, where the value's meaning comes from its position.
+"""Passwords in SQL `INSERT` statements and `COPY` blocks, where a value's meaning comes from its position.
 
 `INSERT INTO users (name, password) VALUES ('bob', 'Qw3rty!9'), ('amy', 'Zx8#kLm2')` names the
 column once and gives the values by position, so no regex over one value can tell which literal is the
 password. This detector reads the column list, finds the columns named for a password or secret, and
 reports the literal at that position of every row (SQL dumps and seed scripts carry many rows).
+PostgreSQL dumps write table data as `COPY table (col, ...) FROM stdin;`, then one tab-separated row
+per line up to a line `\\.`; those rows are read the same way.
 """
 
 from __future__ import annotations
@@ -20,26 +22,64 @@ _INSERT = re.compile(r"(?i)\binsert\s+(?:ignore\s+)?into\s+[\w.`\"\[\]]{1,128}\s
                      r"\(([^()]{1,2000})\)\s*values\s*")
 _COLUMN = re.compile(r"""[\s`"\[]*([\w$]+)[\s`"\]]*""")
 _ROW_SEPARATOR = re.compile(r"\s*,\s*")
-_SECRET_COLUMN = re.compile(r"(?i)(?:pass(?:word|wd|phrase)?|pwd|secret|api_?key|token)"
-                            r"(?:_?(?:plain|clear|text))?")
+# A column named for a secret, also with a qualifier before it (`db_password`, `userPassword`,
+# `client_secret`, `refresh_token`); `password_hash` or `token_type` are not secret columns.
+_SECRET_COLUMN = re.compile(r"(?:[A-Za-z0-9]+_|[a-z][a-z0-9]*(?=[A-Z])){0,2}"
+                            r"(?i:(?:pass(?:word|wd|phrase)?|pwd|secret|api_?key|token)(?:_?(?:plain|clear|text))?)")
+# `COPY schema.table (col, ...) FROM stdin;` as pg_dump writes it; the rows follow on the next lines.
+_COPY = re.compile(r"(?i)\bcopy\s+[\w.\"]{1,128}\s*\(([^()]{1,2000})\)\s*from\s+stdin\b[^\n]{0,200}\n")
 # One literal of a row: a quoted string ('' and \' escapes), or anything up to the next `,` / `)`;
 # a call such as NOW() or a nested tuple is skipped as one token.
 _LITERAL = re.compile(r"""\s*(?:[NEn]?'((?:[^'\\]|''|\\.){0,512})'"""
                       r"""|"((?:[^"\\]|""|\\.){0,512})"|\w*\([^()]{0,200}\)|[^,()'"]{0,200})\s*""")
 
 
+def _secret_columns(column_list: str) -> tuple[set[int], int]:
+    """The positions of the secret columns of a column list, and its width; no positions when a name
+    cannot be read (the positions would be guesses)."""
+    columns = [c.group(1) for c in map(_COLUMN.fullmatch, column_list.split(",")) if c]
+    if len(columns) != column_list.count(",") + 1:
+        return set(), 0
+    return {i for i, name in enumerate(columns) if _SECRET_COLUMN.fullmatch(name)}, len(columns)
+
+
 class SqlInsertPasswordDetector:
-    """`scan(text, lowered)` returns a finding for each password literal of an `INSERT` row."""
+    """`scan(text, lowered)` returns a finding for each password literal of an `INSERT` row or `COPY` line."""
 
     def scan(self, text: str, lowered: str) -> list[Finding]:
-        if "insert" not in lowered or "values" not in lowered:
-            return []
         found: list[Finding] = []
-        for m in _INSERT.finditer(text):
-            columns = [c.group(1) for c in map(_COLUMN.fullmatch, m.group(1).split(",")) if c]
-            wanted = {i for i, name in enumerate(columns) if _SECRET_COLUMN.fullmatch(name)}
-            if wanted and len(columns) == m.group(1).count(",") + 1:
-                found.extend(self._rows(text, m.end(), len(columns), wanted))
+        if "insert" in lowered and "values" in lowered:
+            for m in _INSERT.finditer(text):
+                wanted, width = _secret_columns(m.group(1))
+                if wanted:
+                    found.extend(self._rows(text, m.end(), width, wanted))
+        if "copy" in lowered and "stdin" in lowered:
+            for m in _COPY.finditer(text):
+                wanted, width = _secret_columns(m.group(1))
+                if wanted:
+                    found.extend(self._copy_rows(text, m.end(), width, wanted))
+        return found
+
+    @staticmethod
+    def _copy_rows(text: str, pos: int, width: int, wanted: set[int]) -> list[Finding]:
+        """The tab-separated rows of a `COPY ... FROM stdin` block, up to its `\\.` line."""
+        found: list[Finding] = []
+        while pos < len(text):
+            end = text.find("\n", pos)
+            end = len(text) if end < 0 else end
+            line = text[pos:end].rstrip("\r")
+            if line == "\\.":
+                break
+            cells = line.split("\t")
+            if len(cells) != width:
+                break  # not a row of this table: stop rather than guess
+            offset = pos
+            for i, cell in enumerate(cells):
+                if i in wanted and len(cell) >= 4 and cell != "\\N" and validators.secret_value(cell):
+                    found.append(Finding(CATEGORY, offset, offset + len(cell), 0.85, "sql_copy_password",
+                                         "a value in the password column of a COPY block"))
+                offset += len(cell) + 1
+            pos = end + 1
         return found
 
     def _rows(self, text: str, pos: int, width: int, wanted: set[int]) -> list[Finding]:

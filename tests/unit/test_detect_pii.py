@@ -237,6 +237,10 @@ def test_code_names_are_not_secrets(detector, text):
      ["Qw3rty!9x", "Zx8#kLm2q"]),
     ("insert into accounts(user, pass) values ('root', 'It''s4Me!')", ["It''s4Me!"]),
     ('INSERT INTO "svc" ("name", "api_key") VALUES (\'ci\', \'Zk8aQ2xLp9W3mN7rT5vB\')', ["Zk8aQ2xLp9W3mN7rT5vB"]),
+    # a qualifier before the secret's name, snake_case or camelCase
+    ("INSERT INTO users (name, db_password, userPassword, refresh_token) VALUES "
+     "('bob', 'Qw3rty!9x', 'Zx8#kLm2q', 'Zk8aQ2xLp9W3mN7rT5vB')", ["Qw3rty!9x", "Zx8#kLm2q", "Zk8aQ2xLp9W3mN7rT5vB"]),
+    ("INSERT INTO t (bypass, token_type, lowpass) VALUES ('Qw3rty!9x', 'Zx8#kLm2q', 'Zk8aQ2xLp9W3')", []),
     # no literal, a placeholder, a hash column, no secret column, a row of the wrong width, no VALUES
     ("INSERT INTO users (name, password) VALUES ('bob', ?)", []),
     ("INSERT INTO users (name, password) VALUES ('bob', 'changeme')", []),
@@ -249,10 +253,25 @@ def test_sql_insert_password_by_position(detector, text, values):
     assert [v for c, v in found(detector, text) if c == "secret.sql_password"] == values
 
 
+@pytest.mark.parametrize("text, values", [
+    # pg_dump's table data: tab-separated rows up to `\\.`, `\\N` for NULL
+    ("COPY public.users (id, email, password, note) FROM stdin;\n"
+     "1\tbob@example.org\tQw3rty!9x\t\\N\n2\tamy@example.org\t\\N\tx\n3\tcy@example.org\tZx8#kLm2q\tok\n\\.\n"
+     "4\tnot@example.org\tLk7$mQ2wz\tafter the block\n", ["Qw3rty!9x", "Zx8#kLm2q"]),
+    # a line of another width ends the block; a table without a secret column gives nothing
+    ("COPY users (name, password) FROM stdin;\nbob\tQw3rty!9x\nthis line is prose\namy\tZx8#kLm2q\n", ["Qw3rty!9x"]),
+    ("COPY users (name, note) FROM stdin;\nbob\tQw3rty!9x\n\\.\n", []),
+])
+def test_sql_copy_password_by_position(detector, text, values):
+    assert [v for c, v in found(detector, text) if c == "secret.sql_password"] == values
+
+
 def test_sql_insert_rows_are_read_in_linear_time(detector):
     # 4,000 rows (80 KB): all found, no row limit that would let the tail through
     text = "INSERT INTO t (name, password) VALUES " + ",".join(f"('u{i}','Qw3rty!{i}x')" for i in range(4000))
     assert sum(c == "secret.sql_password" for c, _ in found(detector, text)) == 4000
+    copy = "COPY t (name, password) FROM stdin;\n" + "".join(f"u{i}\tQw3rty!{i}x\n" for i in range(4000)) + "\\.\n"
+    assert sum(c == "secret.sql_password" for c, _ in found(detector, copy)) == 4000
 
 
 # --- BIP-39 seed phrases -----------------------------------------------------------------------------
