@@ -42,7 +42,7 @@ def gen(t):
     return {
         "PW": lambda: pw(n or None), "PWA": lambda: pwa(n or None), "PWU": lambda: pwu(n or None), "PWH": pwh,
         "A": lambda: rs(ALNUM, n), "L": lambda: rs(string.ascii_lowercase + string.digits, n),
-        "LL": lambda: rs(string.ascii_letters, n),
+        "LL": lambda: rs(string.ascii_letters, n), "LO": lambda: rs(string.ascii_lowercase, n),
         "H": lambda: rs("0123456789abcdef", n), "HU": lambda: rs("0123456789ABCDEF", n),
         "U": lambda: rs(string.ascii_uppercase + string.digits, n), "D": lambda: rs(string.digits, n),
         "B": lambda: rs(B64A, n), "BU": lambda: rs(B64U, n), "B32": lambda: rs("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", n),

@@ -242,4 +242,12 @@ N += [
  ("cjk-neg", "パスワード: 初回ログイン時に設定"),
  ("cjk-neg", "密码：与用户名相同"),
  ("cjk-neg", "密码：123456 是最常见的弱密码之一"),
+ ("cjk-neg", "密码 md5 加密后存储"),
+ ("names-neg", "PASSWORD_MIN_LENGTH=12"),
+ ("names-neg", "SECRET_NAME=prod-db-creds-2024"),
+ ("names-neg", 'Error from server (NotFound): secrets "db-creds-2" not found'),
+ ("names-neg", 'tokenizer special token "[CLS]" has id 101'),
+ ("names-neg", '<bypass value="Xk9mP2qLw"/>'),
+ ("names-neg", "login -> password -> hash2 -> compare"),
+ ("names-neg", "PIN: 4821 for the GPIO header"),
 ]

@@ -1,4 +1,5 @@
 # Positive probes: (group, template). Markers defined in gen.py.  All values are synthetic random.
+import random
 from credential_forms.gen import b64, b64u, pem_body, pw, pwa, pwu, pwh, rs, uuid4, R, B64A, B64U, gen
 P = []
 def p(group, *templates):
@@ -765,4 +766,32 @@ p("charset2",
   "secret: «=Xk9mQ2pL7,Rt5Lm»",
   "PGPASSWORD='«=Xk9mQ2pL7 Rt5»' psql",
   "password: «=p@ss;W0rd;2024»",
+)
+p("names",  # a qualifier after the secret's name, DSL literals, arrows, XML value attributes
+  "PASSWORD_ADMIN=«PW»",
+  "CLIENT_SECRET_GOOGLE=«BU24»",
+  "TOKEN_SLACK=«A32»",
+  "SECRET_STRIPE=«A32»",
+  "secret '«PWA»'",
+  'api_key "«PW»"',
+  "password -> «PWA»",
+  '<password value="«PW»"/>',
+  '<db.password value="«PWA»"/>',
+)
+p("cjk",
+  "用户名 admin 密码 «LO12»",
+  "パスワード: «LO12»",
+  "비밀번호: «LO12»",
+)
+p("sqldump",
+  "COPY public.users (id, email, password) FROM stdin;\n1\tbob@example.org\t«PW»\n2\tamy@example.org\t«PW»\n\\.\n",
+  "INSERT INTO users (name, db_password) VALUES ('bob', '«PW»');",
+)
+# a base64 PEM wrapped at 32 columns (its own random source: the templates above keep their values)
+_narrow = random.Random(32)
+_narrow_body = DER["RSA PRIVATE KEY"] + "".join(_narrow.choice(B64A) for _ in range(884))
+_narrow_pem = b64("-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(_narrow_body[i:i + 64] for i in range(0, 900, 64))
+                  + "\n-----END RSA PRIVATE KEY-----\n")
+p("pem",
+  "key: |\n  «=" + "\n  ".join(_narrow_pem[i:i + 32] for i in range(0, len(_narrow_pem), 32)) + "»",
 )
