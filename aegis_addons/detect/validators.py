@@ -540,12 +540,17 @@ def _is_private_name(value: str) -> bool:
             and any(len(p) >= 4 and _WORDLIKE.fullmatch(p) for p in words))
 
 
+# A variable of T-SQL or Ruby (`@input_pw`, `@@token`): letters alone; `@dm1n!2024` is a password.
+_SIGIL_VARIABLE = re.compile(r"@{1,2}[A-Za-z_]+")
+
+
 @validator("not_code_identifier")
 def not_code_identifier(value: str) -> bool:
     """For a value standing bare (not quoted): not an identifier composed of words, as type annotations
     and constants are (`pkey: _PrivateKey`, `dbapi: DBAPIModule`, `"src_auth": SRC_AUTH`), nor a
-    module's type or constant (`httpx.Auth`)."""
-    return not _is_composed_name(value) and not _is_module_attribute(value)
+    module's type or constant (`httpx.Auth`), nor a variable of T-SQL or Ruby (`token = @session_token`)."""
+    return (not _is_composed_name(value) and not _is_module_attribute(value)
+            and _SIGIL_VARIABLE.fullmatch(value) is None)
 
 
 @validator("not_password_name")
@@ -554,6 +559,8 @@ def not_password_name(value: str) -> bool:
     (`self.key_password = key_password`, `hide_password=hide_password`) or a private name: code passing
     a password along, not the password."""
     if re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*_(?:password|passwd|passphrase)", value):
+        return False
+    if _SIGIL_VARIABLE.fullmatch(value):  # `SET @password = @input_pw`
         return False
     # A snake_case variable of lower-case words without digits, one of them a word of code
     # (`username, password = proxy_auth`, `password = auth_params`), or a module's attribute: code
