@@ -250,4 +250,9 @@ N += [
  ("names-neg", '<bypass value="Xk9mP2qLw"/>'),
  ("names-neg", "login -> password -> hash2 -> compare"),
  ("names-neg", "PIN: 4821 for the GPIO header"),
+ ("code2-neg", "DECLARE @password NVARCHAR(128) = @input_pw;"),
+ ("code2-neg", "token = @session_token"),
+ ("code2-neg", "char password[64] = {0};"),
+ ("code2-neg", "token ??= await getToken();"),
+ ("code2-neg", "Dim password As String = txtPassword.Text"),
 ]

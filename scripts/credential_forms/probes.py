@@ -778,6 +778,16 @@ p("names",  # a qualifier after the secret's name, DSL literals, arrows, XML val
   '<password value="«PW»"/>',
   '<db.password value="«PWA»"/>',
 )
+p("code2",  # declarations between the name and the value: C arrays, VB/T-SQL types, `||=`, brace init, YAML tags
+  'const char secret[] = "«PWA»";',
+  'static char g_password[32] = "«PW»";',
+  'Dim password As String = "«PW»"',
+  "DECLARE @password NVARCHAR(50) = '«PW»';",
+  'ENV["API_TOKEN"] ||= "«A32»"',
+  'token ??= "«A32»";',
+  'std::string password{"«PW»"};',
+  "password: !!str «PW»",
+)
 p("cjk",
   "用户名 admin 密码 «LO12»",
   "パスワード: «LO12»",
