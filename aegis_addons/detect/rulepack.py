@@ -208,6 +208,11 @@ def _literal(text: str, start: int, end: int) -> bool:
 
 MAX_QUOTED_VALUE = 256
 _TOKEN_REST = re.compile(r"[^\s\"'`]*")
+# After a quoted value's closing quote (not a doubled quote): a concatenation operator (`+`, `&`, PHP
+# `.`, SQL `||`, or none, as C writes "a" "b") and the opening quote of the next literal, with its
+# string prefix (`N'`, `L"`, `u8"`, `$"`).
+_JOINED_LITERAL = re.compile(r"""[^\S\n]*+(?:[+&.]|\|\|)?[^\S\n]*+(?:u8|[LuUN$@])?(["'])""")
+_MAX_JOINED = 8
 _REST_STOP = re.compile(r"[;,&][\w.-]+=|&&|\||</|<br\b|<!--|\]\(|\*\*", re.IGNORECASE)
 _QUERY_VALUE_END = re.compile(r"[&#\s\"'<>]")
 _CLOSING = {")": "(", "]": "[", "}": "{", ">": "<"}
@@ -218,7 +223,8 @@ def _whole_value_end(text: str, start: int, end: int) -> int:
 
     Quoted: the quote that opened it stands right before `start` (`"`, `'`, a backquote, `&quot;`,
     `\"` in JSON-in-a-string) or opens the token holding it (`-U 'alice%P@ss w0rd'`); the value then runs
-    to the same quote, unescaped, on the same line, within MAX_QUOTED_VALUE characters. In a URL query
+    to the same quote, unescaped and not doubled, on the same line, within MAX_QUOTED_VALUE characters,
+    and on through literals joined to it (`"Zq9v" & "T2kL"`, `'a' || 'b'`). In a URL query
     (`?user=bob&password=...`) the value ends at the next `&` or `#`. Bare, it runs to the end of its
     token, up to what looks like something else: a next `;name=`, `&&`, a pipe, a closing tag or `<br>`,
     a Markdown `](` or `**`, trailing punctuation, a bracket that closes a call.
@@ -237,7 +243,7 @@ def _whole_value_end(text: str, start: int, end: int) -> int:
     elif token_start < start and text[token_start] in _QUOTES and "=" not in text[token_start:start]:
         closing = text[token_start]  # not `"password=abc def"`: that quote opens the assignment
     if closing is not None:
-        i = end
+        i, pieces = end, 0
         while True:
             i = text.find(closing, i, limit)
             if i < 0:
@@ -248,6 +254,16 @@ def _whole_value_end(text: str, start: int, end: int) -> int:
             if (i - j) % 2:  # an escaped quote (an odd run of backslashes before it) is part of the value
                 i += 1
                 continue
+            if closing in "\"'" and pieces < _MAX_JOINED:
+                # A doubled quote is one quote of the value (SQL, VB, YAML: 'It''s'); a literal joined
+                # to another goes on in it ("Zq9v" & "T2kL", 'a' + 'b', C's "a" "b").
+                if text.startswith(closing, i + 1):
+                    i, pieces = i + 2, pieces + 1
+                    continue
+                more = _JOINED_LITERAL.match(text, i + 1, limit)
+                if more is not None:
+                    closing, i, pieces = more.group(1), more.end(), pieces + 1
+                    continue
             return max(end, i)
     query = text.rfind("?", token_start, start)
     if query >= 0 and "=" in text[query:start]:  # a URL query: the value runs to the next & or #
