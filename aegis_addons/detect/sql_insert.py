@@ -22,12 +22,17 @@ _INSERT = re.compile(r"(?i)\binsert\s+(?:ignore\s+)?into\s+[\w.`\"\[\]]{1,128}\s
                      r"\(([^()]{1,2000})\)\s*values\s*")
 _COLUMN = re.compile(r"""[\s`"\[]*([\w$]+)[\s`"\]]*""")
 _ROW_SEPARATOR = re.compile(r"\s*,\s*")
-# A column named for a secret, also with a qualifier before it (`db_password`, `userPassword`,
+# A column named for a secret, also with a qualifier before it (`db_password`, `UserPassword`,
 # `client_secret`, `refresh_token`); `password_hash` or `token_type` are not secret columns.
-_SECRET_COLUMN = re.compile(r"(?:[A-Za-z0-9]+_|[a-z][a-z0-9]*(?=[A-Z])){0,2}"
-                            r"(?i:(?:pass(?:word|wd|phrase)?|pwd|secret|api_?key|token)(?:_?(?:plain|clear|text))?)")
+_SECRET_COLUMN = re.compile(
+    r"(?i:pass|pwd|token)"  # alone: `boarding_pass`, `next_page_token` are no secrets
+    r"|(?:[A-Za-z0-9]+_|[A-Za-z][a-z0-9]*(?=[A-Z])){0,2}"
+    r"(?i:passw(?:or)?d|passphrase|secret|api_?key|(?:access|refresh|auth|api|bearer|session|reset|oauth)_?token)"
+    r"(?i:_?(?:plain|clear|text))?")
 # `COPY schema.table (col, ...) FROM stdin;` as pg_dump writes it; the rows follow on the next lines.
-_COPY = re.compile(r"(?i)\bcopy\s+[\w.\"]{1,128}\s*\(([^()]{1,2000})\)\s*from\s+stdin\b[^\n]{0,200}\n")
+_TABLE_PART = r'(?:\w{1,64}|"[^"\n]{1,64}")'
+_COPY = re.compile(rf"(?i)\bcopy\s+{_TABLE_PART}(?:\.{_TABLE_PART})?\s*\(([^()]{{1,2000}})\)\s*from\s+stdin\b[^\n]{{0,200}}\n")
+_COPY_END = re.compile(r"^\\\.\r?$", re.MULTILINE)  # the `\.` line that ends a COPY block
 # One literal of a row: a quoted string ('' and \' escapes), or anything up to the next `,` / `)`;
 # a call such as NOW() or a nested tuple is skipped as one token.
 _LITERAL = re.compile(r"""\s*(?:[NEn]?'((?:[^'\\]|''|\\.){0,512})'"""
@@ -54,22 +59,28 @@ class SqlInsertPasswordDetector:
                 if wanted:
                     found.extend(self._rows(text, m.end(), width, wanted))
         if "copy" in lowered and "stdin" in lowered:
-            for m in _COPY.finditer(text):
+            pos = 0
+            while (m := _COPY.search(text, pos)) is not None:
+                # Only a block closed by its `\.` line is read (pg_dump always writes it; a COPY named
+                # in prose or code is not followed by one); the search goes on after the block, so
+                # every line is read once.
+                block_end = _COPY_END.search(text, m.end())
+                if block_end is None:
+                    break  # no later block can be closed either
                 wanted, width = _secret_columns(m.group(1))
                 if wanted:
-                    found.extend(self._copy_rows(text, m.end(), width, wanted))
+                    found.extend(self._copy_rows(text, m.end(), block_end.start(), width, wanted))
+                pos = block_end.end()
         return found
 
     @staticmethod
-    def _copy_rows(text: str, pos: int, width: int, wanted: set[int]) -> list[Finding]:
-        """The tab-separated rows of a `COPY ... FROM stdin` block, up to its `\\.` line."""
+    def _copy_rows(text: str, pos: int, stop: int, width: int, wanted: set[int]) -> list[Finding]:
+        """The tab-separated rows of a `COPY ... FROM stdin` block, between `pos` and its `\\.` line."""
         found: list[Finding] = []
-        while pos < len(text):
-            end = text.find("\n", pos)
-            end = len(text) if end < 0 else end
+        while pos < stop:
+            end = text.find("\n", pos, stop)
+            end = stop if end < 0 else end
             line = text[pos:end].rstrip("\r")
-            if line == "\\.":
-                break
             cells = line.split("\t")
             if len(cells) != width:
                 break  # not a row of this table: stop rather than guess

@@ -540,8 +540,9 @@ def _is_private_name(value: str) -> bool:
             and any(len(p) >= 4 and _WORDLIKE.fullmatch(p) for p in words))
 
 
-# A variable of T-SQL or Ruby (`@input_pw`, `@@token`): letters alone; `@dm1n!2024` is a password.
-_SIGIL_VARIABLE = re.compile(r"@{1,2}[A-Za-z_]+")
+# A variable of T-SQL or Ruby in lower case (`@input_pw`, `@param1`, `@@token`); `@dm1n!2024` and
+# `@Summer_Breeze` are passwords.
+_SIGIL_VARIABLE = re.compile(r"@{1,2}[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 
 
 @validator("not_code_identifier")
@@ -574,7 +575,7 @@ def not_password_name(value: str) -> bool:
     return not _is_private_name(value)
 
 
-_YAML_KEY_OR_TAG = re.compile(r"[A-Za-z_][\w.-]*:|![A-Za-z]+")
+_YAML_KEY_OR_TAG = re.compile(r"[A-Za-z_][\w.-]*:|!!?[A-Za-z]+")
 
 
 _COOKIE_VALUE = re.compile(r"(?:^|;)\s*[^=;\s]+=\s*\"?([^;\s\"]{12,})")
@@ -628,24 +629,36 @@ def secret_value(value: str) -> bool:
     return not re.fullmatch(r"\d{1,5}|[-+]?\d+[.,]\d+|0x[0-9a-fA-F]+", v)
 
 
-# English words a Chinese, Japanese or Korean sentence puts after its word for password that are no
-# password: the scheme or the field (`密码 md5 加密`, `パスワード reset`).
+# English words a Chinese, Japanese or Korean text writes after its word for password that are no
+# password: the scheme or the field (`密码：plaintext`, `パスワード: required`).
 _CJK_LABEL_TERMS = frozenset(
-    "reset hash hashed md5 sha1 sha256 sha512 bcrypt argon2 scrypt pbkdf2 salt token policy manager field "
-    "input login null none nil empty true false string text required optional length plain plaintext "
-    "encrypt encrypted decrypt mask masked hidden".split())
+    "reset hashed bcrypt argon2 scrypt pbkdf2 policy manager field input login empty string required "
+    "optional length plain plaintext encrypt encrypted decrypt masked hidden".split())
 
 
 @validator("cjk_label_password")
 def cjk_label_password(value: str) -> bool:
-    """A password after its Chinese, Japanese or Korean label. There the sentence around it is not
-    English, so a run of letters alone (`密码 qwertyzxcv`, `パスワード: hunterhunter`) is the password,
-    not a word of the prose; what `secret_value` accepts passes too."""
-    if secret_value(value):
+    """Lower-case letters after a Chinese, Japanese or Korean label and a colon (`密码：qwertyzxcv`): the
+    text around is not English, so the run is the password, unless it names a scheme or a field or is
+    a placeholder (`password`, `changeme`)."""
+    return value not in _CJK_LABEL_TERMS and not looks_like_placeholder(value)
+
+
+_RESOURCE_PIECE = re.compile(r"[a-z]+\d{0,4}|\d{1,4}|v\d{1,3}")
+
+
+@validator("not_resource_name")
+def not_resource_name(value: str) -> bool:
+    """Not the name of a secret or a resource (`aws-creds-prod2`, `slack-webhook-2`, `gh-actions-2`):
+    lower-case words and short abbreviations joined by hyphens, each maybe numbered. Provider tokens
+    are random; a name of words is where the secret is kept, not the secret."""
+    pieces = value.split("-")
+    if len(pieces) < 2 or not all(_RESOURCE_PIECE.fullmatch(p) for p in pieces):
         return True
-    v = value.strip("'\"`").rstrip(".,")
-    return (re.fullmatch(r"[A-Za-z]{4,64}", v) is not None and v.lower() not in _CJK_LABEL_TERMS
-            and not looks_like_placeholder(v))
+    words = [re.sub(r"\d+$", "", p) for p in pieces if p[0].isalpha()]
+    # each piece a word or a short abbreviation (`gh-actions-2`), one of them a word of four letters
+    return not (all(_WORDLIKE.fullmatch(w) or len(w) <= 3 for w in words)
+                and any(len(w) >= 4 and _WORDLIKE.fullmatch(w) for w in words))
 
 
 @validator("jfrog_api_key")

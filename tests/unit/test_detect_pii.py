@@ -241,6 +241,8 @@ def test_code_names_are_not_secrets(detector, text):
     ("INSERT INTO users (name, db_password, userPassword, refresh_token) VALUES "
      "('bob', 'Qw3rty!9x', 'Zx8#kLm2q', 'Zk8aQ2xLp9W3mN7rT5vB')", ["Qw3rty!9x", "Zx8#kLm2q", "Zk8aQ2xLp9W3mN7rT5vB"]),
     ("INSERT INTO t (bypass, token_type, lowpass) VALUES ('Qw3rty!9x', 'Zx8#kLm2q', 'Zk8aQ2xLp9W3')", []),
+    ("INSERT INTO tickets (id, boarding_pass, src_token) VALUES (1, 'BP-2024-0042X', 'COVID-19')", []),
+    ("INSERT INTO [dbo].[Users] ([UserName], [UserPassword]) VALUES (N'bob', N'Qw3rty!9x');", ["Qw3rty!9x"]),
     # no literal, a placeholder, a hash column, no secret column, a row of the wrong width, no VALUES
     ("INSERT INTO users (name, password) VALUES ('bob', ?)", []),
     ("INSERT INTO users (name, password) VALUES ('bob', 'changeme')", []),
@@ -259,8 +261,13 @@ def test_sql_insert_password_by_position(detector, text, values):
      "1\tbob@example.org\tQw3rty!9x\t\\N\n2\tamy@example.org\t\\N\tx\n3\tcy@example.org\tZx8#kLm2q\tok\n\\.\n"
      "4\tnot@example.org\tLk7$mQ2wz\tafter the block\n", ["Qw3rty!9x", "Zx8#kLm2q"]),
     # a line of another width ends the block; a table without a secret column gives nothing
-    ("COPY users (name, password) FROM stdin;\nbob\tQw3rty!9x\nthis line is prose\namy\tZx8#kLm2q\n", ["Qw3rty!9x"]),
+    ("COPY users (name, password) FROM stdin;\nbob\tQw3rty!9x\nthis line is prose\namy\tZx8#kLm2q\n\\.\n", ["Qw3rty!9x"]),
     ("COPY users (name, note) FROM stdin;\nbob\tQw3rty!9x\n\\.\n", []),
+    ('COPY "my schema".users (id, UserPassword) FROM stdin;\n1\tQw3rty!9x\n\\.\n', ["Qw3rty!9x"]),
+    # a COPY named in prose or code has no closing line: nothing is read (a reviewer's cases)
+    ("Run COPY users (password) FROM stdin; in psql:\nThen paste the data and finish with a line.\n", []),
+    ("\t_, err = tx.Exec(`COPY users (name, password) FROM stdin`)\n\tif err != nil {\n", []),
+    ("COPY tickets (id, day_pass, next_page_token) FROM stdin;\n1\tDP-88213-A\tCAUQAA2x\n\\.\n", []),
 ])
 def test_sql_copy_password_by_position(detector, text, values):
     assert [v for c, v in found(detector, text) if c == "secret.sql_password"] == values
@@ -772,6 +779,12 @@ WRAPPED_BASE64_KEY = "tls.key: |\n  " + "\n  ".join(
     ('curl -H "Authorization: OKMF8FRho3n8DZhtMyS21t5UQakJSVV6ctNviZPo" https://api.example.com',
      "OKMF8FRho3n8DZhtMyS21t5UQakJSVV6ctNviZPo"),
     ("login: bob / ASbEFFzFi3^k", "ASbEFFzFi3^k"),
+    # a doubled quote is part of the value; literals joined to it are taken with it (a reviewer's cases)
+    ("DECLARE @password NVARCHAR(50) = 'Zq9v''T2kLp8';", "Zq9v''T2kLp8"),
+    ('Dim password As String = "Zq9v" & "T2kLp8"', 'Zq9v" & "T2kLp8'),
+    ("SET @pw_text = 'x'; password = 'Zq9v' || 'T2kLp8'", "Zq9v' || 'T2kLp8"),
+    ('const char password[] = "Zq9v" "T2kLp8";', 'Zq9v" "T2kLp8'),
+    ("DECLARE @password NVARCHAR(50) = N'Zq9vT2kLp8';", "Zq9vT2kLp8"),
     ("授权码：f0gv88ilztWIue6c", "f0gv88ilztWIue6c"),
     # a second review: names made of words are passwords in configuration; SQL statements; escaped JWKs
     ("password: Correct_Horse_Battery", "Correct_Horse_Battery"),
@@ -880,8 +893,10 @@ def test_new_rule_lookalikes_survive(detector, text):
     "-----BEGIN PRIVATE KEY-----\n" * 10700,   # each header searched 16,000 characters for its END: 4 s
     "-----BEGIN RSA PRIVATE KEY-----\n" + ("A" * 20 + "\n" + "B" * 10 + " ") * 12000,
     '{"kty":"oct","k":"' + "A" * 300000 + '("}',   # two overlapping runs in the JWK value: 180 s per 100 KB
+    "COPY t (password) FROM stdin;\n" * 10000,   # COPY headers with no closing line: each read the rest (547 s per 200 KB)
+    "password -> " * 25000,                       # an arrow look-ahead that scanned the rest of the line
 ], ids=["env-name", "tag-name", "unclosed-tags", "call-arg", "xml-key", "snmp", "vault-login", "yaml-anchor",
-        "httpie-bearer", "pem-short-lines", "pem-headers", "jwk-value"])
+        "httpie-bearer", "pem-short-lines", "pem-headers", "jwk-value", "copy-headers", "password-arrows"])
 def test_secret_names_of_any_length_scan_in_linear_time(detector, text):
     """`[\\w.-]*(?:password|token|...)[\\w.-]*` was quadratic on a long name (100 KB of unclosed tags took
     2.8 s, so these 300 KB would take about 25 s); with a bounded look-ahead they take well under a second.
