@@ -774,7 +774,7 @@ p("names",  # a qualifier after the secret's name, DSL literals, arrows, XML val
   "SECRET_STRIPE=«A32»",
   "secret '«PWA»'",
   'api_key "«PW»"',
-  "password -> «PWA»",
+  'Map("password" -> "«PW»", "user" -> "bob")',
   '<password value="«PW»"/>',
   '<db.password value="«PWA»"/>',
 )
@@ -789,7 +789,7 @@ p("code2",  # declarations between the name and the value: C arrays, VB/T-SQL ty
   "password: !!str «PW»",
 )
 p("cjk",
-  "用户名 admin 密码 «LO12»",
+  "用户名 admin 密码：«LO12»",
   "パスワード: «LO12»",
   "비밀번호: «LO12»",
 )
