@@ -208,10 +208,12 @@ def _literal(text: str, start: int, end: int) -> bool:
 
 MAX_QUOTED_VALUE = 256
 _TOKEN_REST = re.compile(r"[^\s\"'`]*")
-# After a quoted value's closing quote (not a doubled quote): a concatenation operator (`+`, `&`, PHP
-# `.`, SQL `||`, or none, as C writes "a" "b") and the opening quote of the next literal, with its
-# string prefix (`N'`, `L"`, `u8"`, `$"`).
-_JOINED_LITERAL = re.compile(r"""[^\S\n]*+(?:[+&.]|\|\|)?[^\S\n]*+(?:u8|[LuUN$@])?(["'])""")
+# After a quoted value's closing quote (not a doubled quote): a concatenation operator (`+`, `&`, SQL
+# `||`, Lua `..`, Haskell `++`, Elixir `<>`; PHP's `.` only without spaces, as a sentence's full stop
+# has one after it) and the opening quote of the next literal, with its string prefix (`N'`, `L"`,
+# `u8"`, `$"`, `b"`); or that quote right after, with no space (shell `'a'"b"`). Quoted words with a
+# space between are separate arguments of a command, not one value.
+_JOINED_LITERAL = re.compile(r"""(?:[^\S\n]*+(?:\+\+|\.\.|<>|\|\||[+&])[^\S\n]*+|\.)?(?:u8|[bBrRfFuUEN$@L])?(["'])""")
 _MAX_JOINED = 8
 _REST_STOP = re.compile(r"[;,&][\w.-]+=|&&|\||</|<br\b|<!--|\]\(|\*\*", re.IGNORECASE)
 _QUERY_VALUE_END = re.compile(r"[&#\s\"'<>]")
@@ -224,7 +226,8 @@ def _whole_value_end(text: str, start: int, end: int) -> int:
     Quoted: the quote that opened it stands right before `start` (`"`, `'`, a backquote, `&quot;`,
     `\"` in JSON-in-a-string) or opens the token holding it (`-U 'alice%P@ss w0rd'`); the value then runs
     to the same quote, unescaped and not doubled, on the same line, within MAX_QUOTED_VALUE characters,
-    and on through literals joined to it (`"Zq9v" & "T2kL"`, `'a' || 'b'`). In a URL query
+    and on through literals joined to it (`"Zq9v" & "T2kL"`, `'a' || 'b'`); a value that never closes
+    ends where its last piece did. In a URL query
     (`?user=bob&password=...`) the value ends at the next `&` or `#`. Bare, it runs to the end of its
     token, up to what looks like something else: a next `;name=`, `&&`, a pipe, a closing tag or `<br>`,
     a Markdown `](` or `**`, trailing punctuation, a bracket that closes a call.
@@ -243,20 +246,24 @@ def _whole_value_end(text: str, start: int, end: int) -> int:
     elif token_start < start and text[token_start] in _QUOTES and "=" not in text[token_start:start]:
         closing = text[token_start]  # not `"password=abc def"`: that quote opens the assignment
     if closing is not None:
-        i, pieces = end, 0
+        if closing in "\"'" and text.endswith(closing * 3, 0, start):  # Python's """...""": to its end
+            close = text.find(closing * 3, end, limit)
+            return end if close < 0 else max(end, close)
+        i, pieces, closed_at = end, 0, None
         while True:
             i = text.find(closing, i, limit)
-            if i < 0:
-                return end
+            if i < 0:  # unclosed: the value ends where its last piece closed
+                return end if closed_at is None else max(end, closed_at)
             j = i
             while closing in "\"'`" and j > start and text[j - 1] == "\\":
                 j -= 1
             if (i - j) % 2:  # an escaped quote (an odd run of backslashes before it) is part of the value
                 i += 1
                 continue
+            closed_at = i
             if closing in "\"'" and pieces < _MAX_JOINED:
                 # A doubled quote is one quote of the value (SQL, VB, YAML: 'It''s'); a literal joined
-                # to another goes on in it ("Zq9v" & "T2kL", 'a' + 'b', C's "a" "b").
+                # to another by an operator goes on in it ("Zq9v" & "T2kL", 'a' || 'b').
                 if text.startswith(closing, i + 1):
                     i, pieces = i + 2, pieces + 1
                     continue
