@@ -25,13 +25,15 @@ _ROW_SEPARATOR = re.compile(r"\s*,\s*")
 # A column named for a secret, also with a qualifier before it (`db_password`, `UserPassword`,
 # `client_secret`, `refresh_token`); `password_hash` or `token_type` are not secret columns.
 _SECRET_COLUMN = re.compile(
-    r"(?i:pass|pwd|token)"  # alone: `boarding_pass`, `next_page_token` are no secrets
+    r"(?:(?i:pass|pwd|token)"  # alone: `boarding_pass`, `next_page_token` are no secrets
     r"|(?:[A-Za-z0-9]+_|[A-Za-z][a-z0-9]*(?=[A-Z])){0,2}"
-    r"(?i:passw(?:or)?d|passphrase|secret|api_?key|(?:access|refresh|auth|api|bearer|session|reset|oauth)_?token)"
+    r"(?i:passw(?:or)?d|passphrase|secret|api_?key|(?:access|refresh|auth|api|bearer|session|reset|oauth"
+    r"|remember|confirmation|verification|invite|jwt|user|device|personal|bot|github|gitlab|slack|password)_?token))"
     r"(?i:_?(?:plain|clear|text))?")
-# `COPY schema.table (col, ...) FROM stdin;` as pg_dump writes it; the rows follow on the next lines.
+# `COPY schema.table (col, ...) FROM stdin;` at the start of a line, as pg_dump writes it; the rows
+# follow on the next lines. (A COPY named inside a sentence or a string of code is not a block.)
 _TABLE_PART = r'(?:\w{1,64}|"[^"\n]{1,64}")'
-_COPY = re.compile(rf"(?i)\bcopy\s+{_TABLE_PART}(?:\.{_TABLE_PART})?\s*\(([^()]{{1,2000}})\)\s*from\s+stdin\b[^\n]{{0,200}}\n")
+_COPY = re.compile(rf"(?im)^[ \t]*copy\s+{_TABLE_PART}(?:\.{_TABLE_PART})?\s*\(([^()]{{1,2000}})\)\s*from\s+stdin\b[^\n]{{0,200}}\n")
 _COPY_END = re.compile(r"^\\\.\r?$", re.MULTILINE)  # the `\.` line that ends a COPY block
 # One literal of a row: a quoted string ('' and \' escapes), or anything up to the next `,` / `)`;
 # a call such as NOW() or a nested tuple is skipped as one token.
@@ -59,23 +61,25 @@ class SqlInsertPasswordDetector:
                 if wanted:
                     found.extend(self._rows(text, m.end(), width, wanted))
         if "copy" in lowered and "stdin" in lowered:
-            pos = 0
+            pos, block_end, closed_later = 0, None, True
             while (m := _COPY.search(text, pos)) is not None:
-                # Only a block closed by its `\.` line is read (pg_dump always writes it; a COPY named
-                # in prose or code is not followed by one); the search goes on after the block, so
-                # every line is read once.
-                block_end = _COPY_END.search(text, m.end())
-                if block_end is None:
-                    break  # no later block can be closed either
+                # The rows run to the block's `\.` line, or to the end of a dump cut short, and stop
+                # at the first line that is not a row of the table. The search goes on where the rows
+                # stopped, so each line is read once.
+                if closed_later and (block_end is None or block_end.start() < m.end()):
+                    block_end = _COPY_END.search(text, m.end())
+                    closed_later = block_end is not None  # else no later block is closed either
+                stop = block_end.start() if closed_later else len(text)
                 wanted, width = _secret_columns(m.group(1))
-                if wanted:
-                    found.extend(self._copy_rows(text, m.end(), block_end.start(), width, wanted))
-                pos = block_end.end()
+                rows, pos = self._copy_rows(text, m.end(), stop, width, wanted)
+                found.extend(rows)
+                pos = max(pos, m.end())
         return found
 
     @staticmethod
-    def _copy_rows(text: str, pos: int, stop: int, width: int, wanted: set[int]) -> list[Finding]:
-        """The tab-separated rows of a `COPY ... FROM stdin` block, between `pos` and its `\\.` line."""
+    def _copy_rows(text: str, pos: int, stop: int, width: int, wanted: set[int]) -> tuple[list[Finding], int]:
+        """The findings in the tab-separated rows of a `COPY ... FROM stdin` block from `pos` up to `stop`
+        (its `\\.` line), and where the rows ended."""
         found: list[Finding] = []
         while pos < stop:
             end = text.find("\n", pos, stop)
@@ -83,15 +87,17 @@ class SqlInsertPasswordDetector:
             line = text[pos:end].rstrip("\r")
             cells = line.split("\t")
             if len(cells) != width:
-                break  # not a row of this table: stop rather than guess
+                return found, pos  # not a row of this table: stop rather than guess
             offset = pos
             for i, cell in enumerate(cells):
-                if i in wanted and len(cell) >= 4 and cell != "\\N" and validators.secret_value(cell):
+                # a one-column "row" with spaces is a line of prose after the header, not a value
+                if (i in wanted and len(cell) >= 4 and cell != "\\N" and (width > 1 or " " not in cell)
+                        and validators.secret_value(cell)):
                     found.append(Finding(CATEGORY, offset, offset + len(cell), 0.85, "sql_copy_password",
                                          "a value in the password column of a COPY block"))
                 offset += len(cell) + 1
             pos = end + 1
-        return found
+        return found, min(pos, stop)
 
     def _rows(self, text: str, pos: int, width: int, wanted: set[int]) -> list[Finding]:
         found: list[Finding] = []

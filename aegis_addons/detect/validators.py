@@ -350,6 +350,19 @@ def base64_pem_private_key(value: str) -> bool:
     return head[:1] == b"\x30" or head.startswith(b"openssh-key-v1\0") or head[:1] in (b"\x94", b"\x95", b"\xc5")
 
 
+@validator("base64_embedded_pem_private_key")
+def base64_embedded_pem_private_key(value: str) -> bool:
+    """`base64_pem_private_key` for a key anywhere in the decoded text, also when the value is base64
+    of base64 (`TFMwdExTMUNSVWRKVG` encodes `LS0tLS1CRUdJT`)."""
+    value = re.sub(r"\s|\\[rn]", "", value)
+    if value.startswith("TFMwdExTMUNSVWRKVG"):
+        try:
+            value = base64.b64decode(value[:len(value) // 4 * 4]).decode("ascii")
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+    return base64_pem_private_key(value)
+
+
 _BASE32_DIGITS = re.compile(r"[2-7]")
 
 
@@ -540,9 +553,11 @@ def _is_private_name(value: str) -> bool:
             and any(len(p) >= 4 and _WORDLIKE.fullmatch(p) for p in words))
 
 
-# A variable of T-SQL or Ruby in lower case (`@input_pw`, `@param1`, `@@token`); `@dm1n!2024` and
+# A variable or parameter of T-SQL or Ruby: in lower case (`@input_pw`, `@param1`, `@@token`) or named
+# for what it holds (`@NewPassword`, `@Pwd2`, ADO.NET and Dapper parameters); `@dm1n!2024` and
 # `@Summer_Breeze` are passwords.
-_SIGIL_VARIABLE = re.compile(r"@{1,2}[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+_SIGIL_VARIABLE = re.compile(r"@{1,2}(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)*"
+                             r"|(?i:\w{0,40}?(?:pass|pwd|secret|token|key|credential)\w{0,40}))")
 
 
 @validator("not_code_identifier")
@@ -633,7 +648,9 @@ def secret_value(value: str) -> bool:
 # password: the scheme or the field (`密码：plaintext`, `パスワード: required`).
 _CJK_LABEL_TERMS = frozenset(
     "reset hashed bcrypt argon2 scrypt pbkdf2 policy manager field input login empty string required "
-    "optional length plain plaintext encrypt encrypted decrypt masked hidden".split())
+    "optional length plain plaintext encrypt encrypted decrypt masked hidden varchar nvarchar char text "
+    "integer bigint string random generated automatic disabled enabled nullable correct incorrect "
+    "forgotten unchanged changed expired invalid default unknown unset".split())
 
 
 @validator("cjk_label_password")
@@ -645,20 +662,28 @@ def cjk_label_password(value: str) -> bool:
 
 
 _RESOURCE_PIECE = re.compile(r"[a-z]+\d{0,4}|\d{1,4}|v\d{1,3}")
+# Words that make a hyphenated name the name of a resource, not a passphrase (`purple-monkey-42` is one)
+_RESOURCE_WORDS = frozenset(
+    "prod production dev staging stage test qa creds cred credentials secret secrets key keys token tokens "
+    "webhook oauth client api app service svc db database actions ci deploy github gitlab slack aws gcp "
+    "azure google vault config env backend frontend server worker cluster bucket account admin user "
+    "password signing tls ssl cert content length type encoding control cache header request response "
+    "session cookie".split())
 
 
 @validator("not_resource_name")
 def not_resource_name(value: str) -> bool:
     """Not the name of a secret or a resource (`aws-creds-prod2`, `slack-webhook-2`, `gh-actions-2`):
-    lower-case words and short abbreviations joined by hyphens, each maybe numbered. Provider tokens
-    are random; a name of words is where the secret is kept, not the secret."""
+    lower-case words and short abbreviations joined by hyphens, each maybe numbered, one of them a word
+    of infrastructure. Provider tokens are random; such a name says where the secret is kept; a
+    passphrase of words (`purple-monkey-dishwasher-42`) stays a secret."""
     pieces = value.split("-")
     if len(pieces) < 2 or not all(_RESOURCE_PIECE.fullmatch(p) for p in pieces):
         return True
     words = [re.sub(r"\d+$", "", p) for p in pieces if p[0].isalpha()]
-    # each piece a word or a short abbreviation (`gh-actions-2`), one of them a word of four letters
+    # each piece a word or a short abbreviation (`gh-actions-2`), one of them a word of resources
     return not (all(_WORDLIKE.fullmatch(w) or len(w) <= 3 for w in words)
-                and any(len(w) >= 4 and _WORDLIKE.fullmatch(w) for w in words))
+                and any(w in _RESOURCE_WORDS for w in words))
 
 
 @validator("jfrog_api_key")

@@ -783,8 +783,20 @@ WRAPPED_BASE64_KEY = "tls.key: |\n  " + "\n  ".join(
     ("DECLARE @password NVARCHAR(50) = 'Zq9v''T2kLp8';", "Zq9v''T2kLp8"),
     ('Dim password As String = "Zq9v" & "T2kLp8"', 'Zq9v" & "T2kLp8'),
     ("SET @pw_text = 'x'; password = 'Zq9v' || 'T2kLp8'", "Zq9v' || 'T2kLp8"),
-    ('const char password[] = "Zq9v" "T2kLp8";', 'Zq9v" "T2kLp8'),
     ("DECLARE @password NVARCHAR(50) = N'Zq9vT2kLp8';", "Zq9vT2kLp8"),
+    ("password = 'Zq9v' .. 'T2kLp8'", "Zq9v' .. 'T2kLp8"),
+    ("$pw = 'Zq9v'.'T2kLp8';", "Zq9v'.'T2kLp8"),
+    # a joined piece that never closes: the value still ends where its last piece closed
+    ('DB_PASSWORD="Zq9v T2kL p8!" + "' + "a" * 300, "Zq9v T2kL p8!"),
+    ("password: 'Zq9v T2kLp8!' + 'cause", "Zq9v T2kLp8!"),
+    # T-SQL and Laravel columns, a passphrase of words, a dump cut short, a COPY named before a real one
+    ("INSERT INTO users (id, remember_token, reset_password_token) VALUES (1, 'Tr0ub4dor3xyz9', 'Zq9vT2kLp8xQ')",
+     "Zq9vT2kLp8xQ"),
+    ('client_secret: "purple-monkey-dishwasher-42"', "purple-monkey-dishwasher-42"),
+    ("COPY public.users (id, email, password) FROM stdin;\n1\talice@example.org\tTr0ub4dor3xyz", "Tr0ub4dor3xyz"),
+    ("Run `COPY users (id, password) FROM stdin;` to load it, then:\n\nCOPY public.users (id, password) FROM stdin;\n"
+     "1\tTr0ub4dor3xyz\n\\.\n", "Tr0ub4dor3xyz"),
+    ("我的密码是 hunterhunter", "hunterhunter"),
     ("授权码：f0gv88ilztWIue6c", "f0gv88ilztWIue6c"),
     # a second review: names made of words are passwords in configuration; SQL statements; escaped JWKs
     ("password: Correct_Horse_Battery", "Correct_Horse_Battery"),
@@ -809,6 +821,12 @@ def test_the_whole_secret_is_redacted(detector, text, value):
     ("https://x.example/cb?token=Zk8aQ2xLp9W3mN7r&callback", "&callback"),
     ("export DB_PASSWORD=Secr3t99&&npm start", "&&npm"),
     ("Server=db;Password=Qw9zXc4Vb;Database=app", ";Database=app"),
+    # quoted words with a space between are separate arguments; a full stop is no PHP `.` (a review)
+    ('curl -u "admin:Tr0ub4dor3" "https://api.example.com/v1/users"', "https://api"),
+    ("mysqldump -uroot -p'Vx93!kLp2q' 'app' > dump.sql", "'app'"),
+    ("The password is 'Tr0ub4dor3'. 'root' is the user.", "'root'"),
+    ('password="Tr0ub4dor3"\t"bob"\t"admin"', '"bob"'),
+    ('password = """Tr0ub4dor3"""  # set by the installer', '"""  #'),
 ])
 def test_the_redaction_stops_where_the_value_does(detector, text, kept):
     start = text.index(kept)
@@ -875,6 +893,17 @@ def test_the_redaction_stops_where_the_value_does(detector, text, kept):
     'engine = create_engine("postgresql+psycopg2://scott:tiger@localhost/test")',
     'fetch(t,{credentials:"same-origin"})',
     'return G=G.get(se.key===null?j:se.key)',
+    # reviews of the declaration and name forms
+    'UPDATE Users SET Password = @NewPassword WHERE Id = @Id',
+    'DECLARE @password NVARCHAR(128) = @input_pw;',
+    'secret_aws: aws-creds-prod2',
+    '密码：varchar',
+    'パスワード: unchanged',
+    'PASSWORD_LANGUAGE=zh-CN',
+    'password_profile = "ORA_STIG_PROFILE2"',
+    '<RenderPass value="ForwardBase2"/>',
+    'Successfully rotated secret \'prod/rds/master-Xy7Kq2\'',
+    'Run COPY users (password) FROM stdin; in psql:\nThen paste the data and finish with a line.\n',
 ])
 def test_new_rule_lookalikes_survive(detector, text):
     assert [c for c, _ in found(detector, text) if c.startswith("secret.")] == []
@@ -895,8 +924,10 @@ def test_new_rule_lookalikes_survive(detector, text):
     '{"kty":"oct","k":"' + "A" * 300000 + '("}',   # two overlapping runs in the JWK value: 180 s per 100 KB
     "COPY t (password) FROM stdin;\n" * 10000,   # COPY headers with no closing line: each read the rest (547 s per 200 KB)
     "password -> " * 25000,                       # an arrow look-ahead that scanned the rest of the line
+    "QUklWQVRFIEtFWS0" * 20000,                   # one long base64 token full of `PRIVATE KEY-----`
+    "QUklWQVRFIEtFWS0 " * 18000,                  # many of them
 ], ids=["env-name", "tag-name", "unclosed-tags", "call-arg", "xml-key", "snmp", "vault-login", "yaml-anchor",
-        "httpie-bearer", "pem-short-lines", "pem-headers", "jwk-value", "copy-headers", "password-arrows"])
+        "httpie-bearer", "pem-short-lines", "pem-headers", "jwk-value", "copy-headers", "password-arrows", "b64-key-run", "b64-key-tokens"])
 def test_secret_names_of_any_length_scan_in_linear_time(detector, text):
     """`[\\w.-]*(?:password|token|...)[\\w.-]*` was quadratic on a long name (100 KB of unclosed tags took
     2.8 s, so these 300 KB would take about 25 s); with a bounded look-ahead they take well under a second.
