@@ -805,3 +805,10 @@ _narrow_pem = b64("-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(_narrow_body[i
 p("pem",
   "key: |\n  «=" + "\n  ".join(_narrow_pem[i:i + 32] for i in range(0, len(_narrow_pem), 32)) + "»",
 )
+# base64 holding a key that does not start it, and base64 of base64
+_embedded = "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(_narrow_body[i:i + 64] for i in range(0, 900, 64)) + "\n-----END RSA PRIVATE KEY-----\n"
+p("pem",
+  "tls.key: «=" + b64("\n" + _embedded) + "»",
+  "KEY_PEM=«=" + b64("Bag Attributes\n    localKeyID: 01 00 00 00\nKey Attributes: <No Attributes>\n" + _embedded) + "»",
+  "data: «=" + b64(b64(_embedded)) + "»",
+)
