@@ -267,4 +267,8 @@ N += [
  ("names-neg", "secret_aws: aws-creds-prod2"),
  ("cjk-neg", "设置密码 requirepass foobared"),
  ("cjk-neg", "パスワードは Keychain に保存されます"),
+ ("tests-neg", "bcrypt.hashpw(password, bcrypt.gensalt())"),
+ ("tests-neg", "Hash::make('password')"),
+ ("tests-neg", 'assertEquals("admin", user.getUsername());'),
+ ("tests-neg", "user bob pass the test"),
 ]

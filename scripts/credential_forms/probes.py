@@ -812,3 +812,12 @@ p("pem",
   "KEY_PEM=«=" + b64("Bag Attributes\n    localKeyID: 01 00 00 00\nKey Attributes: <No Attributes>\n" + _embedded) + "»",
   "data: «=" + b64(b64(_embedded)) + "»",
 )
+p("tests",  # literals given to password-hashing functions and expected by tests; LDIF; notes
+  'bcrypt.hashpw(b"«PWA»", bcrypt.gensalt())',
+  "$user->password = Hash::make('«PW»');",
+  'passwordEncoder.encode("«PW»")',
+  'assertEquals("«PW»", user.getPassword());',
+  'expect(config.apiToken).toEqual("«A32»")',
+  "user bob pass «PW»",
+  "dn: uid=bob,dc=example,dc=com\nuserPassword:: «B44»",
+)
