@@ -23,6 +23,8 @@ from aegis_addons.detect.rulepack import (
     load_rule_pack,
     lower_same_length,
 )
+from aegis_addons.detect.base64_keys import CATEGORY as EMBEDDED_KEY_CATEGORY
+from aegis_addons.detect.base64_keys import EmbeddedBase64KeyDetector
 from aegis_addons.detect.sql_insert import CATEGORY as SQL_INSERT_CATEGORY
 from aegis_addons.detect.sql_insert import SqlInsertPasswordDetector
 from aegis_addons.paths import RULES_DIR
@@ -205,6 +207,8 @@ class PiiDetector:
         wants_secrets = wanted is None or "secret" in wanted
         self._sql_insert = (SqlInsertPasswordDetector()
                             if wants_secrets and not self._is_disabled(SQL_INSERT_CATEGORY) else None)
+        self._embedded_keys = (EmbeddedBase64KeyDetector()
+                               if wants_secrets and not self._is_disabled(EMBEDDED_KEY_CATEGORY) else None)
 
     def _is_disabled(self, category: str) -> bool:
         return category in self._disabled or category.split(".", 1)[0] in self._disabled
@@ -213,7 +217,8 @@ class PiiDetector:
     def categories(self) -> set[str]:
         cats = {r.category for r in self.rules}
         return (cats | ({SEED_PHRASE_CATEGORY} if self._seeds else set())
-                | ({SQL_INSERT_CATEGORY} if self._sql_insert else set()))
+                | ({SQL_INSERT_CATEGORY} if self._sql_insert else set())
+                | ({EMBEDDED_KEY_CATEGORY} if self._embedded_keys else set()))
 
     def scan(self, text: str) -> list[Finding]:
         if not text:
@@ -237,6 +242,8 @@ class PiiDetector:
             found.extend(self._seeds.scan(text, lowered))
         if self._sql_insert is not None:
             found.extend(self._sql_insert.scan(text, lowered))
+        if self._embedded_keys is not None:
+            found.extend(self._embedded_keys.scan(text))
         return resolve_overlaps(found)
 
     def _keep(self, finding: Finding, value: str) -> bool:

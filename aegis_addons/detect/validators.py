@@ -353,14 +353,16 @@ def base64_pem_private_key(value: str) -> bool:
 @validator("base64_embedded_pem_private_key")
 def base64_embedded_pem_private_key(value: str) -> bool:
     """`base64_pem_private_key` for a key anywhere in the decoded text, also when the value is base64
-    of base64 (`TFMwdExTMUNSVWRKVG` encodes `LS0tLS1CRUdJT`)."""
+    of base64 (a file encoded twice)."""
     value = re.sub(r"\s|\\[rn]", "", value)
-    if value.startswith("TFMwdExTMUNSVWRKVG"):
-        try:
-            value = base64.b64decode(value[:len(value) // 4 * 4]).decode("ascii")
-        except (binascii.Error, UnicodeDecodeError):
-            return False
-    return base64_pem_private_key(value)
+    if base64_pem_private_key(value):
+        return True
+    try:
+        inner = base64.b64decode(value[:len(value) // 4 * 4]).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    inner = re.sub(r"\s|\\[rn]", "", inner)
+    return _BASE64_BODY.fullmatch(inner) is not None and base64_pem_private_key(inner)
 
 
 _BASE32_DIGITS = re.compile(r"[2-7]")

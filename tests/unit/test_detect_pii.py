@@ -281,6 +281,47 @@ def test_sql_insert_rows_are_read_in_linear_time(detector):
     assert sum(c == "secret.sql_password" for c, _ in found(detector, copy)) == 4000
 
 
+# --- base64 holding a private key after other content ---------------------------------------------
+
+
+def _b64(text: str) -> str:
+    return __import__("base64").b64encode(text.encode()).decode()
+
+
+_RANDOM = __import__("random").Random(3)
+_KEY_BODY = "MIIEowIBAAKCAQEA" + "".join(
+    _RANDOM.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") for _ in range(1584))
+_PEM_KEY = ("-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(_KEY_BODY[i:i + 64] for i in range(0, 1600, 64))
+            + "\n-----END RSA PRIVATE KEY-----\n")
+_PEM_CERT = ("-----BEGIN CERTIFICATE-----\n" + "\n".join(("MIID" + _KEY_BODY[:1200])[i:i + 64] for i in range(0, 1204, 64))
+             + "\n-----END CERTIFICATE-----\n")
+
+
+def _wrapped(blob: str, width: int | None, sep: str = "\n") -> str:
+    return blob if width is None else sep.join(blob[i:i + width] for i in range(0, len(blob), width))
+
+
+@pytest.mark.parametrize("width", [None, 64, 76])
+@pytest.mark.parametrize("name, plain", [
+    ("blank line first", "\n" + _PEM_KEY),
+    ("openssl Bag Attributes", "Bag Attributes\n    localKeyID: 01 00 00 00\n" + _PEM_KEY),
+    ("certificate chain first", "\n" + _PEM_CERT * 6 + _PEM_KEY),
+    ("encoded twice", _b64("\n" + _PEM_KEY)),
+], ids=["blank-line", "bag-attributes", "chain", "twice"])
+def test_base64_with_a_private_key_inside_is_redacted_whole(detector, name, plain, width):
+    blob = _wrapped(_b64(plain), width)
+    for text in ("tls.key: |\n  " + blob.replace("\n", "\n  "), '{"key": "' + blob.replace("\n", "\\n") + '"}'):
+        start = text.index(blob[:20])
+        spans = [(f.start, f.end) for f in detector.scan(text) if f.category == "secret.base64_private_key"]
+        assert spans and spans[0][0] <= start and spans[-1][1] >= len(text) - 2, (name, width)
+
+
+@pytest.mark.parametrize("width", [None, 76])
+def test_base64_of_a_certificate_alone_is_not_a_key(detector, width):
+    text = "ca.crt: " + _wrapped(_b64("\n" + _PEM_CERT), width)
+    assert not [f for f in detector.scan(text) if f.family == "secret"]
+
+
 # --- BIP-39 seed phrases -----------------------------------------------------------------------------
 
 VALID_EN = "flame elegant monster dismiss hunt only invest umbrella minimum praise right budget"
