@@ -2,15 +2,17 @@
 
 `base64_private_key` (rules/secrets.yaml) finds base64 that starts with the base64 of `-----BEGIN`
 (`LS0tLS1CRUdJTi`). Base64 can also hold a key further in: a PEM file with a blank line or openssl's
-`Bag Attributes` lines first, a certificate chain before the key, or a value encoded twice (a
-Kubernetes secret of a base64 file). A regex cannot follow such a blob across the lines `base64` wraps
-it in and past any length, so this detector does it in two steps:
+`Bag Attributes` lines first, a certificate chain before the key, or a file encoded twice (a
+kubeconfig with `client-key-data`, a Kubernetes secret of a base64 file). A regex cannot follow such a
+blob across the lines `base64` wraps it in and past any length, so this detector does it in steps:
 
 1. find the base64 of `PRIVATE KEY-----` at each of its three alignments (and of that base64 again,
-   for a value encoded twice), also cut by a line break: one regex of literal characters;
-2. widen each hit to the whole blob around it (base64 runs joined by line breaks, also `\\n` written
-   out in JSON, with their indentation), decode it and keep it when it holds a PEM private key with key
-   material (`validators.base64_embedded_pem_private_key`).
+   for a file encoded twice), also cut by a line break: one regex of literal characters;
+2. widen each hit to the whole blob around it: base64 lines of one width joined by line breaks (also
+   `\\n` written out in JSON, a `\\` line continuation), with their indentation, and a shorter last line;
+3. decode the blob around the hit, at each of the four alignments (the window, or the blob, may start
+   anywhere in a group of four characters), and keep the blob when the text holds a PEM
+   private key with key material (`validators.pem_private_key_in`), or holds base64 that does (once).
 
 Each character is widened over at most once, so the scan is linear in the text.
 """
@@ -18,6 +20,7 @@ Each character is widened over at most once, so the scan is linear in the text.
 from __future__ import annotations
 
 import base64
+import binascii
 import re
 
 from aegis_addons.detect import validators
@@ -25,7 +28,7 @@ from aegis_addons.detect.findings import Finding
 
 CATEGORY = "secret.base64_private_key"
 RULE = "base64_embedded_private_key"
-MAX_BLOB = 1_000_000  # characters decoded at most per blob
+DECODE_AROUND_HIT = 8192  # characters decoded either side of a hit: the key's header and body start
 
 
 def _aligned(plain: bytes) -> list[str]:
@@ -44,59 +47,116 @@ _SINGLE = _aligned(b"PRIVATE KEY-----")
 # Encoded twice: the base64 of each single marker, at each alignment. Each marker is cut to 14
 # characters (still distinctive), so that a line break of wrapped base64 falls inside fewer of them.
 MARKERS = tuple(m[:14] for m in _SINGLE + [m for s in _SINGLE for m in _aligned(s.encode())] if len(m) >= 14)
-# Each marker may be cut by the line break of wrapped base64 (`base64` wraps at 76): a break is allowed
-# between any two of its characters.
-_BREAK = r"(?:\r?\n[ \t]{0,40}|\\r\\n|\\n)?"
-_MARKER = re.compile("|".join(_BREAK.join(map(re.escape, m)) for m in MARKERS))
-_B64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+# A line break inside a blob: trailing spaces, a newline (or `\r\n`, either written out in JSON, or a
+# `\` line continuation) and indentation
+_BREAK = r"[ \t]*(?:\\?\r?\n|\\r\\n|\\n)[ \t]{0,200}"
+_MARKER = re.compile("|".join(f"(?:{_BREAK})?".join(map(re.escape, m)) for m in MARKERS))
 _RUN = re.compile(r"[A-Za-z0-9+/]*={0,2}")
-# A line break inside a blob: a newline (or `\r\n`, or either written out in JSON) and indentation,
-# followed by the next line of at least 16 base64 characters
-_NEXT_LINE = re.compile(r"(?:\r?\n|\\r\\n|\\n)[ \t]{0,40}"
-                        r"(?=[A-Za-z0-9+/]{16}|[A-Za-z0-9+/]{1,15}={0,2}(?![A-Za-z0-9+/=]))")  # or a short last line
-_PREVIOUS_BREAK = re.compile(r"[A-Za-z0-9+/=]{16}(?:\r?\n|\\r\\n|\\n)[ \t]{0,40}$")
+_LINE_BREAK = re.compile(_BREAK)
+_RUN_BEFORE = re.compile(r"[A-Za-z0-9+/]+={0,2}$")
 
 
 class EmbeddedBase64KeyDetector:
     """`scan(text)` returns a finding for each base64 blob that holds a PEM private key anywhere."""
 
     def scan(self, text: str) -> list[Finding]:
-        hits = [m.start() for m in _MARKER.finditer(text)]
         found: list[Finding] = []
         done = 0  # the end of the last blob widened: hits before it are inside it
-        for hit in hits:
+        for hit in (m.start() for m in _MARKER.finditer(text)):
             if hit < done:
                 continue
-            start, end = _blob_start(text, hit, done), _blob_end(text, hit)
+            start, end = _blob(text, hit, done)
             done = end
-            if end - start <= MAX_BLOB and validators.base64_embedded_pem_private_key(text[start:end]):
+            window = _compact(text[max(start, hit - DECODE_AROUND_HIT):min(end, hit + DECODE_AROUND_HIT)])
+            if holds_private_key(window):
                 found.append(Finding(CATEGORY, start, end, 0.95, RULE,
                                      "base64 holding a PEM private key after other content"))
         return found
 
 
-def _blob_end(text: str, pos: int) -> int:
-    """The end of the blob holding `pos`: base64 runs joined by line breaks."""
-    while True:
-        pos = _RUN.match(text, pos).end()
-        if text[pos - 1:pos] == "=":
-            return pos  # padding ends the blob
-        nxt = _NEXT_LINE.match(text, pos)
-        if nxt is None:
-            return pos
-        pos = nxt.end()
+def holds_private_key(compact: str, depth: int = 0) -> bool:
+    """Whether base64 (no whitespace), decoded at one of its four alignments, holds a PEM private
+    key, or holds base64 that does (a file encoded twice)."""
+    for skip in range(4):
+        body = compact[skip:]
+        try:
+            text = base64.b64decode(body[:len(body) // 4 * 4]).decode("latin-1")
+        except (binascii.Error, ValueError):
+            continue
+        if validators.pem_private_key_in(text):
+            return True
+        if depth == 0:
+            for m in _MARKER.finditer(text):
+                start, end = _blob(text, m.start(), 0)
+                window = text[max(start, m.start() - DECODE_AROUND_HIT):min(end, m.start() + DECODE_AROUND_HIT)]
+                if holds_private_key(_compact(window), 1):
+                    return True
+            inner = text.find("LS0tLS1CRUdJTi")  # a base64 PEM inside (`client-key-data: LS0t...`)
+            if inner >= 0 and validators.base64_pem_private_key(text[inner:_blob(text, inner, 0)[1]]):
+                return True
+    return False
 
 
-def _blob_start(text: str, pos: int, floor: int) -> int:
-    """The start of the blob holding `pos`, not before `floor`."""
+def _compact(blob: str) -> str:
+    return re.sub(r"\s|\\[rn]|\\", "", blob)
+
+
+def _blob(text: str, hit: int, floor: int) -> tuple[int, int]:
+    """The blob holding `hit`: lines of base64 of the same width joined by line breaks, and a last line
+    that may be shorter; it does not start before `floor`."""
+    start = hit
+    while start > floor and _is_b64(text[start - 1]):
+        start -= 1
+        if text[start] in "nr" and start > floor and text[start - 1] == "\\":
+            start += 1  # the `n` of a `\n` written out: a line break, not base64
+            break
+    end = _RUN.match(text, hit).end()
+    width = end - start
+    # Lines before: each must be as wide as the hit's line (a shorter run is the end of a word, a
+    # label or a hash on the line above); the hit's line may itself be the short last line.
+    last_line = _LINE_BREAK.match(text, end) is None or text[end - 1:end] == "="
     while True:
-        while pos > floor and text[pos - 1] in _B64_CHARS and text[pos - 1] != "=":
-            pos -= 1
-            if text[pos] in "nr" and pos > floor and text[pos - 1] == "\\":
-                pos += 1  # the `n` of a `\n` written out in JSON: a line break, not base64
-                break
-        # the run before a line break belongs to the blob when it is a full base64 line
-        brk = _PREVIOUS_BREAK.search(text, max(floor, pos - 64), pos)
-        if brk is None or brk.end() != pos:
-            return pos
-        pos = brk.start() + 16
+        brk = _break_before(text, start, floor)
+        if brk is None:
+            break
+        run = _RUN_BEFORE.search(text, max(floor, brk - 4096), brk)
+        if run is None or run.group().endswith("="):
+            break
+        run_start = run.start()
+        if text[run_start] in "nr" and run_start > 0 and text[run_start - 1] == "\\":
+            run_start += 1  # the `n` of a `\n` written out before the line
+        size = brk - run_start
+        if not (size == width or (last_line and size > width)):
+            break
+        start, width, last_line = run_start, size, False
+    # Lines after: as wide as the line before them, or one shorter last line, padded or random (not a
+    # word, `EOF`, and not the start of `tls.crt:` or `other: value`). A line of more than 200
+    # characters is a blob of its own (`base64 -w0`), not wrapped: the next line is another one.
+    while text[end - 1:end] != "=" and width <= 200:
+        brk = _LINE_BREAK.match(text, end)
+        if brk is None:
+            break
+        run_end = _RUN.match(text, brk.end()).end()
+        line = text[brk.end():run_end]
+        if len(line) == width:
+            end = run_end
+            continue
+        if 0 < len(line) < width and (line.endswith("=") or (
+                not (line.isalpha() and (line.islower() or line.isupper()))
+                and not text[run_end:run_end + 1].strip(" \t\r\n\"'\\,}]"))):
+            end = run_end
+        break
+    return start, end
+
+
+def _is_b64(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch in "+/")
+
+
+_BREAK_BEFORE = re.compile(_BREAK + "$")
+
+
+def _break_before(text: str, pos: int, floor: int) -> int | None:
+    """The position where a line break that ends right at `pos` starts, or None."""
+    m = _BREAK_BEFORE.search(text, max(floor, pos - 220), pos)
+    return m.start() if m is not None and m.end() == pos else None

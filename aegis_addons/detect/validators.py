@@ -328,41 +328,40 @@ def jfrog_reference_token(value: str) -> bool:
 
 @validator("base64_pem_private_key")
 def base64_pem_private_key(value: str) -> bool:
-    """Base64 of a PEM private key whose body is key material, not just a header: a DER SEQUENCE
-    (PKCS#1/#8, SEC1, encrypted PKCS#8), an OpenSSH key (`openssh-key-v1`) or an OpenPGP secret-key
-    packet (tag 5, old or new packet format). Sixteen characters of body are enough to tell: the first
-    line of `base64` output (76 characters) holds only 25 of them after an RSA header."""
+    """Base64 of a PEM private key whose body is key material, not just a header (see
+    `pem_private_key_in`). Sixteen characters of body are enough to tell: the first line of `base64`
+    output (76 characters) holds only 25 of them after an RSA header."""
     value = re.sub(r"\s|\\[rn]", "", value)  # wrapped in lines as `base64` prints it
     try:
         text = base64.b64decode(value[:len(value) // 4 * 4]).decode("ascii", "replace")
     except binascii.Error:
         return False
+    return pem_private_key_in(text)
+
+
+_PEM_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----\s*((?:[\w-]+:[^\n]*\n)*)\s*"
+                              r"([A-Za-z0-9+/=\s]{16,})")
+
+
+def pem_private_key_in(text: str) -> bool:
+    """Whether decoded text holds a PEM private key with key material: a DER SEQUENCE (PKCS#1/#8, SEC1,
+    encrypted PKCS#8), an OpenSSH key (`openssh-key-v1`), an OpenPGP secret-key packet (tag 5, old or
+    new packet format), or a legacy encrypted key (`Proc-Type: 4,ENCRYPTED`, ciphertext). A body that
+    trails off in `...` is a documentation placeholder (`MIIEpAIBAAKCAQEA...`)."""
     text = text.replace("\\r", "").replace("\\n", "\n")  # a JSON-escaped PEM, encoded as it was
-    m = re.search(r"-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----\s*(?:[\w-]+:[^\n]*\n)*\s*"
-                  r"([A-Za-z0-9+/=\s]{16,})", text)
-    if not m:
-        return False
-    body = re.sub(r"\s", "", m.group(1))[:64]
-    try:
-        head = base64.b64decode(body[:len(body) // 4 * 4])
-    except binascii.Error:
-        return False
-    return head[:1] == b"\x30" or head.startswith(b"openssh-key-v1\0") or head[:1] in (b"\x94", b"\x95", b"\xc5")
-
-
-@validator("base64_embedded_pem_private_key")
-def base64_embedded_pem_private_key(value: str) -> bool:
-    """`base64_pem_private_key` for a key anywhere in the decoded text, also when the value is base64
-    of base64 (a file encoded twice)."""
-    value = re.sub(r"\s|\\[rn]", "", value)
-    if base64_pem_private_key(value):
-        return True
-    try:
-        inner = base64.b64decode(value[:len(value) // 4 * 4]).decode("ascii")
-    except (binascii.Error, UnicodeDecodeError):
-        return False
-    inner = re.sub(r"\s|\\[rn]", "", inner)
-    return _BASE64_BODY.fullmatch(inner) is not None and base64_pem_private_key(inner)
+    for m in _PEM_PRIVATE_KEY.finditer(text):
+        if text.startswith(("...", "\u2026"), m.end()):
+            continue
+        if "Proc-Type: 4,ENCRYPTED" in m.group(1):
+            return True
+        body = re.sub(r"\s", "", m.group(2))[:64]
+        try:
+            head = base64.b64decode(body[:len(body) // 4 * 4])
+        except binascii.Error:
+            continue
+        if head[:1] == b"\x30" or head.startswith(b"openssh-key-v1\0") or head[:1] in (b"\x94", b"\x95", b"\xc5"):
+            return True
+    return False
 
 
 _BASE32_DIGITS = re.compile(r"[2-7]")

@@ -821,3 +821,7 @@ p("tests",  # literals given to password-hashing functions and expected by tests
   "user bob pass «PW»",
   "dn: uid=bob,dc=example,dc=com\nuserPassword:: «B44»",
 )
+p("google",  # a legacy client secret near its client id with no label
+  "('«D12»-«L32».apps.googleusercontent.com',\n '«A22»«=aB»')",
+  "«BU22»Ab\n«D12»-«L32».apps.googleusercontent.com",
+)

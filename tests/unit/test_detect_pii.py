@@ -316,6 +316,24 @@ def test_base64_with_a_private_key_inside_is_redacted_whole(detector, name, plai
         assert spans and spans[0][0] <= start and spans[-1][1] >= len(text) - 2, (name, width)
 
 
+@pytest.mark.parametrize("before, after", [
+    ("Contents of deploymentCredentials\n", "\n"),     # a line above that ends in letters (a review)
+    ("k:\n", "\nEOF\n"),                               # a word on the line after
+    ("tls.key: |\n  ", "\n  other: value\n"),          # the next YAML key
+])
+def test_base64_key_blob_ends_where_it_does(detector, before, after):
+    blob = _wrapped(_b64("\n" + _PEM_KEY), 76)
+    text = before + blob.replace("\n", "\n  " if before.endswith("  ") else "\n") + after
+    spans = [(f.start, f.end) for f in detector.scan(text) if f.category == "secret.base64_private_key"]
+    assert spans == [(len(before), len(text) - len(after))]
+
+
+def test_base64_of_a_file_holding_a_base64_key(detector):
+    kubeconfig = "users:\n- user:\n    client-key-data: " + _b64(_PEM_KEY) + "\n"
+    text = "KUBECONFIG_B64: " + _b64(kubeconfig)
+    assert [f.category for f in detector.scan(text)] == ["secret.base64_private_key"]
+
+
 @pytest.mark.parametrize("width", [None, 76])
 def test_base64_of_a_certificate_alone_is_not_a_key(detector, width):
     text = "ca.crt: " + _wrapped(_b64("\n" + _PEM_CERT), width)
