@@ -334,7 +334,7 @@ def base64_pem_private_key(value: str) -> bool:
     value = re.sub(r"\s|\\[rn]", "", value)  # wrapped in lines as `base64` prints it
     try:
         text = base64.b64decode(value[:len(value) // 4 * 4]).decode("ascii", "replace")
-    except binascii.Error:
+    except (binascii.Error, ValueError):  # ValueError: characters outside ASCII
         return False
     return pem_private_key_in(text)
 
@@ -346,22 +346,20 @@ _PEM_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----\s*
 def pem_private_key_in(text: str) -> bool:
     """Whether decoded text holds a PEM private key with key material: a DER SEQUENCE (PKCS#1/#8, SEC1,
     encrypted PKCS#8), an OpenSSH key (`openssh-key-v1`), an OpenPGP secret-key packet (tag 5, old or
-    new packet format), or a legacy encrypted key (`Proc-Type: 4,ENCRYPTED`, ciphertext). A body that
+    new packet format), or a legacy encrypted key (`Proc-Type: 4,ENCRYPTED`, a random body). A body that
     trails off in `...` is a documentation placeholder (`MIIEpAIBAAKCAQEA...`)."""
     text = text.replace("\\r", "").replace("\\n", "\n")  # a JSON-escaped PEM, encoded as it was
-    for m in _PEM_PRIVATE_KEY.finditer(text):
-        if text.startswith(("...", "\u2026"), m.end()):
-            continue
-        if "Proc-Type: 4,ENCRYPTED" in m.group(1):
-            return True
-        body = re.sub(r"\s", "", m.group(2))[:64]
-        try:
-            head = base64.b64decode(body[:len(body) // 4 * 4])
-        except binascii.Error:
-            continue
-        if head[:1] == b"\x30" or head.startswith(b"openssh-key-v1\0") or head[:1] in (b"\x94", b"\x95", b"\xc5"):
-            return True
-    return False
+    m = _PEM_PRIVATE_KEY.search(text)  # the first key block decides
+    if m is None or text.startswith(("...", "\u2026"), m.end()):
+        return False
+    body = re.sub(r"\s", "", m.group(2))[:64]
+    if "Proc-Type: 4,ENCRYPTED" in m.group(1):
+        return random_token(body)  # ciphertext; a made-up body repeats a few characters
+    try:
+        head = base64.b64decode(body[:len(body) // 4 * 4])
+    except binascii.Error:
+        return False
+    return head[:1] == b"\x30" or head.startswith(b"openssh-key-v1\0") or head[:1] in (b"\x94", b"\x95", b"\xc5")
 
 
 _BASE32_DIGITS = re.compile(r"[2-7]")

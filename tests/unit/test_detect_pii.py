@@ -334,6 +334,15 @@ def test_base64_of_a_file_holding_a_base64_key(detector):
     assert [f.category for f in detector.scan(text)] == ["secret.base64_private_key"]
 
 
+def test_legacy_encrypted_key_needs_a_random_body():
+    header = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0123456789ABCDEF\n\n"
+    real = header + _KEY_BODY[16:80] + "\n-----END RSA PRIVATE KEY-----\n"
+    fake = header + "AbCdAbCd" * 8 + "\n-----END RSA PRIVATE KEY-----\n"
+    assert validators.base64_pem_private_key(_b64(real))
+    assert not validators.base64_pem_private_key(_b64(fake))
+    assert not validators.base64_pem_private_key("LS0tLS1CRUdJTi\u0170ABCD")  # not ASCII: no error
+
+
 @pytest.mark.parametrize("width", [None, 76])
 def test_base64_of_a_certificate_alone_is_not_a_key(detector, width):
     text = "ca.crt: " + _wrapped(_b64("\n" + _PEM_CERT), width)
