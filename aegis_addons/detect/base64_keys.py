@@ -114,7 +114,8 @@ def _blob(text: str, hit: int, floor: int) -> tuple[int, int]:
     width = end - start
     # Lines before: each must be as wide as the hit's line (a shorter run is the end of a word, a
     # label or a hash on the line above); the hit's line may itself be the short last line.
-    last_line = _LINE_BREAK.match(text, end) is None or text[end - 1:end] == "="
+    brk = _LINE_BREAK.match(text, end)
+    last_line = text[end - 1:end] == "=" or brk is None or _RUN.match(text, brk.end()).end() - brk.end() < 16
     while True:
         brk = _break_before(text, start, floor)
         if brk is None:

@@ -648,7 +648,7 @@ def secret_value(value: str) -> bool:
 _CJK_LABEL_TERMS = frozenset(
     "reset hashed bcrypt argon2 scrypt pbkdf2 policy manager field input login empty string required "
     "optional length plain plaintext encrypt encrypted decrypt masked hidden varchar nvarchar char text "
-    "integer bigint string random generated automatic disabled enabled nullable correct incorrect "
+    "integer bigint random generated automatic disabled enabled nullable correct incorrect "
     "forgotten unchanged changed expired invalid default unknown unset".split())
 
 
