@@ -271,4 +271,6 @@ N += [
  ("tests-neg", "Hash::make('password')"),
  ("tests-neg", 'assertEquals("admin", user.getUsername());'),
  ("tests-neg", "user bob pass the test"),
+ ("tests-neg", 'assertEquals(tokenAlgorithm, "HS256")'),
+ ("tests-neg", 'assertThat(passwordStrength).isEqualTo("WEAK")'),
 ]

@@ -825,3 +825,8 @@ p("google",  # a legacy client secret near its client id with no label
   "('«D12»-«L32».apps.googleusercontent.com',\n '«A22»«=aB»')",
   "«BU22»Ab\n«D12»-«L32».apps.googleusercontent.com",
 )
+p("tests",  # the checked value first, AssertJ, C#
+  'assertEquals(user.getPassword(), "«PW»");',
+  'assertThat(user.getPassword()).isEqualTo("«PW»");',
+  'Assert.AreEqual("«PW»", user.Password);',
+)
