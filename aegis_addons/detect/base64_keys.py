@@ -53,7 +53,6 @@ _BREAK = r"[ \t]*(?:\\?\r?\n|\\r\\n|\\n)[ \t]{0,200}"
 _MARKER = re.compile("|".join(f"(?:{_BREAK})?".join(map(re.escape, m)) for m in MARKERS))
 _RUN = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _LINE_BREAK = re.compile(_BREAK)
-_RUN_BEFORE = re.compile(r"[A-Za-z0-9+/]+={0,2}$")
 
 
 class EmbeddedBase64KeyDetector:
@@ -67,8 +66,7 @@ class EmbeddedBase64KeyDetector:
                 continue
             start, end = _blob(text, hit, done)
             done = end
-            window = _compact(text[max(start, hit - DECODE_AROUND_HIT):min(end, hit + DECODE_AROUND_HIT)])
-            if holds_private_key(window):
+            if holds_private_key(_window(text, start, end, hit)):
                 found.append(Finding(CATEGORY, start, end, 0.95, RULE,
                                      "base64 holding a PEM private key after other content"))
         return found
@@ -87,9 +85,7 @@ def holds_private_key(compact: str, depth: int = 0) -> bool:
             return True
         if depth == 0:
             for m in _MARKER.finditer(text):
-                start, end = _blob(text, m.start(), 0)
-                window = text[max(start, m.start() - DECODE_AROUND_HIT):min(end, m.start() + DECODE_AROUND_HIT)]
-                if holds_private_key(_compact(window), 1):
+                if holds_private_key(_window(text, *_blob(text, m.start(), 0), m.start()), 1):
                     return True
             inner = text.find("LS0tLS1CRUdJTi")  # a base64 PEM inside (`client-key-data: LS0t...`)
             if inner >= 0 and validators.base64_pem_private_key(text[inner:_blob(text, inner, 0)[1]]):
@@ -101,15 +97,15 @@ def _compact(blob: str) -> str:
     return re.sub(r"\s|\\[rn]|\\", "", blob)
 
 
+def _window(text: str, start: int, end: int, hit: int) -> str:
+    """The blob `[start, end)` cut to DECODE_AROUND_HIT characters either side of `hit`, compacted."""
+    return _compact(text[max(start, hit - DECODE_AROUND_HIT):min(end, hit + DECODE_AROUND_HIT)])
+
+
 def _blob(text: str, hit: int, floor: int) -> tuple[int, int]:
     """The blob holding `hit`: lines of base64 of the same width joined by line breaks, and a last line
     that may be shorter; it does not start before `floor`."""
-    start = hit
-    while start > floor and _is_b64(text[start - 1]):
-        start -= 1
-        if text[start] in "nr" and start > floor and text[start - 1] == "\\":
-            start += 1  # the `n` of a `\n` written out: a line break, not base64
-            break
+    start = _run_start(text, hit, floor)
     end = _RUN.match(text, hit).end()
     width = end - start
     # Lines before: each must be as wide as the hit's line (a shorter run is the end of a word, a
@@ -118,16 +114,11 @@ def _blob(text: str, hit: int, floor: int) -> tuple[int, int]:
     last_line = text[end - 1:end] == "=" or brk is None or _RUN.match(text, brk.end()).end() - brk.end() < 16
     while True:
         brk = _break_before(text, start, floor)
-        if brk is None:
+        if brk is None or text[brk - 1:brk] == "=":  # a padded line ends a blob: not the line above
             break
-        run = _RUN_BEFORE.search(text, max(floor, brk - 4096), brk)
-        if run is None or run.group().endswith("="):
-            break
-        run_start = run.start()
-        if text[run_start] in "nr" and run_start > 0 and text[run_start - 1] == "\\":
-            run_start += 1  # the `n` of a `\n` written out before the line
+        run_start = _run_start(text, brk, floor)
         size = brk - run_start
-        if not (size == width or (last_line and size > width)):
+        if size == 0 or not (size == width or (last_line and size > width)):
             break
         start, width, last_line = run_start, size, False
     # Lines after: as wide as the line before them, or one shorter last line, padded or random (not a
@@ -152,6 +143,17 @@ def _blob(text: str, hit: int, floor: int) -> tuple[int, int]:
 
 def _is_b64(ch: str) -> bool:
     return ch.isascii() and (ch.isalnum() or ch in "+/")
+
+
+def _run_start(text: str, end: int, floor: int) -> int:
+    """Where the run of base64 characters that ends at `end` starts, not before `floor`; the `n` or
+    `r` of a `\n`/`\r` written out in JSON is a line break, not base64."""
+    start = end
+    while start > floor and _is_b64(text[start - 1]):
+        start -= 1
+    if start < end and text[start] in "nr" and start > floor and text[start - 1] == "\\":
+        start += 1
+    return start
 
 
 _BREAK_BEFORE = re.compile(_BREAK + "$")

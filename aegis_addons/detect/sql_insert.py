@@ -71,9 +71,8 @@ class SqlInsertPasswordDetector:
                     closed_later = block_end is not None  # else no later block is closed either
                 stop = block_end.start() if closed_later else len(text)
                 wanted, width = _secret_columns(m.group(1))
-                rows, pos = self._copy_rows(text, m.end(), stop, width, wanted)
+                rows, pos = self._copy_rows(text, m.end(), stop, width, wanted)  # pos >= m.end()
                 found.extend(rows)
-                pos = max(pos, m.end())
         return found
 
     @staticmethod
