@@ -273,4 +273,8 @@ N += [
  ("tests-neg", "user bob pass the test"),
  ("tests-neg", 'assertEquals(tokenAlgorithm, "HS256")'),
  ("tests-neg", 'assertThat(passwordStrength).isEqualTo("WEAK")'),
+ ("tests-neg", 'assertEquals("password mismatch", expected, user.getPassword());'),
+ ("tests-neg", 'assertThat(cfg["password_policy"], is("Strong8Chars"));'),
+ ("tests-neg", 'assert_eq!(lexer.next_token(), "x1y2z3");'),
+ ("tests-neg", 'assertEqual(parsed["oauth_token_type"], "bearer")'),
 ]

@@ -830,3 +830,15 @@ p("tests",  # the checked value first, AssertJ, C#
   'assertThat(user.getPassword()).isEqualTo("«PW»");',
   'Assert.AreEqual("«PW»", user.Password);',
 )
+p("tests",  # other test frameworks and languages; hashing calls in Go and Ruby
+  'assertEquals("wrong password", "«PW»", user.getPassword());',
+  'assertEquals("«PW»", result.getUser().getPassword());',
+  'assertThat(user.getPassword(), is("«PW»"));',
+  'Assert.That(user.Password, Is.EqualTo("«PW»"));',
+  'self.assertEqual(cfg["password"], "«PW»")',
+  'assert.Equal(t, "«PW»", cfg.Password)',
+  'assert_eq!(config.password, "«PW»");',
+  "$this->assertEquals('«PW»', $user->password);",
+  'hash, _ := bcrypt.GenerateFromPassword([]byte("«PW»"), bcrypt.DefaultCost)',
+  'BCrypt::Password.create("«PW»")',
+)
