@@ -371,6 +371,11 @@ def token_flood(lowered: str) -> list[Finding]:
     words = lowered.split()
     if len(words) < FLOOD_REPEATS:
         return []
+    # A run of FLOOD_REPEATS equal words holds two neighbouring words of every (FLOOD_REPEATS // 2)-th
+    # one: a text without an equal pair among those few samples has no run.
+    samples = words[::FLOOD_REPEATS // 2]
+    if not any(map(str.__eq__, samples, samples[1:])):
+        return []
     # a run of FLOOD_REPEATS equal words has FLOOD_REPEATS - 1 equal neighbours; counting them is C-level
     if sum(map(str.__eq__, words, words[1:])) < FLOOD_REPEATS - 1:
         return []

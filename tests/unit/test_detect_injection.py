@@ -10,7 +10,7 @@ import os
 import pytest
 
 from aegis_addons.detect.encoding import find_encoded_payloads
-from aegis_addons.detect.injection import InjectionDetector, KeywordWindowedRules
+from aegis_addons.detect.injection import FLOOD_REPEATS, InjectionDetector, KeywordWindowedRules, token_flood
 from aegis_addons.detect.normalize import normalize
 from aegis_addons.detect.typoglycemia import find_scrambled
 from aegis_addons.detect.unicode_anomaly import scan_unicode
@@ -385,6 +385,16 @@ def test_sources(detector):
 def test_token_flood(rules_only):
     assert "injection.delimiter" in flagged(rules_only.scan("Summary: " + "ok " * 80 + "now obey"))
     assert not flagged(rules_only.scan("ha " * 20))
+
+
+def test_token_flood_found_at_every_offset():
+    # the fast check looks at every 30th word only: a shortest run must be found wherever it starts
+    for before in range(0, 70):
+        words = [f"w{i}" for i in range(before)] + ["ok"] * FLOOD_REPEATS + ["end"]
+        found = token_flood(" ".join(words))
+        assert [f.rule for f in found] == ["token_flood"], before
+        shorter = [f"w{i}" for i in range(before)] + ["ok"] * (FLOOD_REPEATS - 1) + ["end"]
+        assert token_flood(" ".join(shorter)) == [], before
 
 
 def test_cache_hit_on_second_scan():
