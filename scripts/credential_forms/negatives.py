@@ -277,4 +277,8 @@ N += [
  ("tests-neg", 'assertThat(cfg["password_policy"], is("Strong8Chars"));'),
  ("tests-neg", 'assert_eq!(lexer.next_token(), "x1y2z3");'),
  ("tests-neg", 'assertEqual(parsed["oauth_token_type"], "bearer")'),
+ ("tests-neg", 'self.assertEqual(SELECTORS["password"], "#id_password2")'),
+ ("tests-neg", "$this->assertEquals('%env(DB_PASS2)%', $config['password']);"),
+ ("tests-neg", 'assertThat(page.getPassword(), is("input#pwd2"));'),
+ ("tests-neg", 'BCrypt::Password.create("#{password}#{pepper2}")'),
 ]

@@ -842,3 +842,13 @@ p("tests",  # other test frameworks and languages; hashing calls in Go and Ruby
   'hash, _ := bcrypt.GenerateFromPassword([]byte("«PW»"), bcrypt.DefaultCost)',
   'BCrypt::Password.create("«PW»")',
 )
+p("tests",  # after a review: suites, nested and colon keys, getters of a key, Rust Option, NUnit 4, Ruby without parentheses
+  's.Require().Equal("«PW»", cfg.Password)',
+  'self.assertEqual("«PW»", settings.DATABASES["default"]["PASSWORD"])',
+  'Assert.Equal("«PW»", configuration["ConnectionStrings:Password"]);',
+  'assertEquals("«PW»", props.getProperty("db.password"));',
+  'assert_eq!(url.password(), Some("«PW»"));',
+  'ClassicAssert.AreEqual("«PW»", user.Password);',
+  'bcrypt.CompareHashAndPassword(hash, []byte("«PW»"))',
+  "BCrypt::Password.create '«PW»'",
+)

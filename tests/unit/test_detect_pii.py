@@ -994,8 +994,11 @@ def test_new_rule_lookalikes_survive(detector, text):
     "password -> " * 25000,                       # an arrow look-ahead that scanned the rest of the line
     "QUklWQVRFIEtFWS0" * 20000,                   # one long base64 token full of `PRIVATE KEY-----`
     "QUklWQVRFIEtFWS0 " * 18000,                  # many of them
+    "assertEquals(user.getPassword()," + " " * 300000 + "x",   # two whitespace runs side by side: 108 s per 100 KB
+    "Assert.That(user.Password, Is.EqualTo(" + "\n" * 300000 + "x",
 ], ids=["env-name", "tag-name", "unclosed-tags", "call-arg", "xml-key", "snmp", "vault-login", "yaml-anchor",
-        "httpie-bearer", "pem-short-lines", "pem-headers", "jwk-value", "copy-headers", "password-arrows", "b64-key-run", "b64-key-tokens"])
+        "httpie-bearer", "pem-short-lines", "pem-headers", "jwk-value", "copy-headers", "password-arrows", "b64-key-run", "b64-key-tokens",
+        "assert-spaces", "assert-newlines"])
 def test_secret_names_of_any_length_scan_in_linear_time(detector, text):
     """`[\\w.-]*(?:password|token|...)[\\w.-]*` was quadratic on a long name (100 KB of unclosed tags took
     2.8 s, so these 300 KB would take about 25 s); with a bounded look-ahead they take well under a second.
