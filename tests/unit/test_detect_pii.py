@@ -972,6 +972,9 @@ def test_the_redaction_stops_where_the_value_does(detector, text, kept):
     '<RenderPass value="ForwardBase2"/>',
     'Successfully rotated secret \'prod/rds/master-Xy7Kq2\'',
     'Run COPY users (password) FROM stdin; in psql:\nThen paste the data and finish with a line.\n',
+    # Symfony environment references
+    "secret: '%env(APP_SECRET2)%'",
+    "DB_PASS='%env(resolve:DB_PASS2)%'",
 ])
 def test_new_rule_lookalikes_survive(detector, text):
     assert [c for c, _ in found(detector, text) if c.startswith("secret.")] == []
