@@ -281,4 +281,7 @@ N += [
  ("tests-neg", "$this->assertEquals('%env(DB_PASS2)%', $config['password']);"),
  ("tests-neg", 'assertThat(page.getPassword(), is("input#pwd2"));'),
  ("tests-neg", 'BCrypt::Password.create("#{password}#{pepper2}")'),
+ ("tests-neg", 'user.password.Should().NotBe("Zq9vT2kLp8");'),
+ ("tests-neg", 'result.passwordStrength shouldBe "Strong8"'),
+ ("tests-neg", "expect(page.password).to eq('#password2')"),
 ]

@@ -852,3 +852,12 @@ p("tests",  # after a review: suites, nested and colon keys, getters of a key, R
   'bcrypt.CompareHashAndPassword(hash, []byte("«PW»"))',
   "BCrypt::Password.create '«PW»'",
 )
+p("tests",  # RSpec, Gomega, FluentAssertions, Kotest, minitest, gtest, XCTest
+  "expect(user.password).to eq('«PW»')",
+  'Expect(cfg.Password).To(Equal("«PW»"))',
+  'user.Password.Should().Be("«PW»");',
+  'user.password shouldBe "«PW»"',
+  'assert_equal "«PW»", user.password',
+  'EXPECT_EQ(config.password, "«PW»");',
+  'XCTAssertEqual(config.password, "«PW»")',
+)
