@@ -284,4 +284,6 @@ N += [
  ("tests-neg", 'user.password.Should().NotBe("Zq9vT2kLp8");'),
  ("tests-neg", 'result.passwordStrength shouldBe "Strong8"'),
  ("tests-neg", "expect(page.password).to eq('#password2')"),
+ ("ruby-neg", "vault:secret/data/app => 'kv2'"),
+ ("ruby-neg", "{ :secret => ENV['APP_SECRET'] }"),
 ]

@@ -861,3 +861,7 @@ p("tests",  # RSpec, Gomega, FluentAssertions, Kotest, minitest, gtest, XCTest
   'EXPECT_EQ(config.password, "«PW»");',
   'XCTAssertEqual(config.password, "«PW»")',
 )
+p("ruby",  # a symbol key with a hash rocket
+  ':secret => "«A22»"',
+  "{ :api_key => '«A32»', :timeout => 30 }",
+)
