@@ -40,7 +40,8 @@ import hashlib
 import re
 import threading
 from bisect import bisect_left
-from collections import Counter, OrderedDict, namedtuple
+from itertools import groupby
+from collections import OrderedDict, namedtuple
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -379,8 +380,9 @@ def token_flood(lowered: str) -> list[Finding]:
     # a run of FLOOD_REPEATS equal words has FLOOD_REPEATS - 1 equal neighbours; counting them is C-level
     if sum(map(str.__eq__, words, words[1:])) < FLOOD_REPEATS - 1:
         return []
-    token, count = Counter(words).most_common(1)[0]
-    if count < FLOOD_REPEATS:
+    # the token of the first long run (the most common word of the text may be another one)
+    token = next((word for word, run in groupby(words) if sum(1 for _ in run) >= FLOOD_REPEATS), None)
+    if token is None:
         return []
     t = re.escape(token)
     run = re.search(rf"(?<!\S){t}(?:\s+{t}){{{FLOOD_REPEATS - 1},}}(?!\S)", lowered)
