@@ -865,3 +865,13 @@ p("ruby",  # a symbol key with a hash rocket
   ':secret => "«A22»"',
   "{ :api_key => '«A32»', :timeout => 30 }",
 )
+p("tests",  # after a second review: more hashing calls and expectations
+  "$hasher->hashPassword($user, '«PW»')",
+  'new BCryptPasswordEncoder().encode("«PW»")',
+  'ok = argon2.verify(stored, "«PW»")',
+  'bcrypt.CompareHashAndPassword([]byte(user.PasswordHash), []byte("«PW»"))',
+  'Expect(cfg.Password).Should(Equal("«PW»"))',
+  "expect($user->password)->toBe('«PW»');",
+  'config.password.shouldBe("«PW»")',
+  'self.assertEqual(cfg.password, b"«PW»")',
+)
