@@ -176,6 +176,8 @@ class RegexRule:
                 if self.drop_value is not None and self.drop_value(value):
                     continue
                 end = _whole_value_end(text, start, end)
+                if self.drop_value is not None and text[end - 2:end] == ")%" and self.drop_value(text[start:end]):
+                    continue
             found.append(Finding(self.category, start, end, score, self.id))
         return found
 

@@ -61,8 +61,8 @@ _TEMPLATE_REFERENCE = re.compile(
     # @VAR@ @@VAR@@ __VAR__ @file.txt; `json:file:NAME)%` and `json:file:NAME`, the end of Symfony's
     # `%env(key:name:json:file:NAME)%` (env-var processors before the variable's name)
     # (none) [hidden] <nil> (words in brackets, also JSON-escaped) a|b|c (a list of choices)
-    r"""^(?:\$\$?\{?[A-Za-z_][\w.]*\}?|\$\([^()\s]*\)|\{\{.*\}\}|#?\{[^{}\s]*\}|\$\{\{.*\}\}|\$ENV\{\w+\}|%\(?\w*\)?[sdr]|%\d+\$[sd]|%[\w.]+%|%env\([\w:.-]*\)%|[\w:.-]*\)%"""
-    r"""|(?:(?:base64|bool|const|csv|default|enum|file|float|int|json|key|not|query_string|require|resolve|shuffle|string|trim|url|urlencode):)+[A-Z][A-Z0-9_]*(?:\)%)?|:\w+"""
+    r"""^(?:\$\$?\{?[A-Za-z_][\w.]*\}?|\$\([^()\s]*\)|\{\{.*\}\}|#?\{[^{}\s]*\}|\$\{\{.*\}\}|\$ENV\{\w+\}|%\(?\w*\)?[sdr]|%\d+\$[sd]|%[\w.]+%|%env\([\w:.-]*\)%|(?:[\w.-]*:)*[A-Z_][A-Z0-9_]*\)%"""
+    r"""|(?:(?:base64|bool|const|csv|default|enum|file|float|int|json|key|not|query_string|require|resolve|shuffle|string|trim|url|urlencode):)+[A-Z][A-Z0-9_]*\)%|:\w+"""
     r"""|@@?\w+@@?|__\w+__|@[\w./-]+\.[A-Za-z]{2,5}"""
     r"""|\([A-Za-z _-]+\)|\[[A-Za-z _-]+\]|(?:<|\\u003c)[A-Za-z _-]+(?:>|\\u003e)|(?:[a-z]+\|)+[a-z]+"""
     r"""|(?:os\.environ|os\.getenv|process\.env|env|ENV|System\.getenv|config|settings|secrets|vars)"""
@@ -556,9 +556,9 @@ def _is_private_name(value: str) -> bool:
 
 
 # A variable or parameter of T-SQL or Ruby: in lower case (`@input_pw`, `@param1`, `@@token`) or named
-# for what it holds (`@NewPassword`, `@Pwd2`, ADO.NET and Dapper parameters); `@dm1n!2024` and
-# `@Summer_Breeze` are passwords.
-_SIGIL_VARIABLE = re.compile(r"@{1,2}(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)*"
+# for what it holds (`@NewPassword`, `@Pwd2`, ADO.NET and Dapper parameters), or a Ruby instance
+# variable's attribute (`@user.authentication_token`); `@dm1n!2024` and `@Summer_Breeze` are passwords.
+_SIGIL_VARIABLE = re.compile(r"@{1,2}(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)*|[a-z_]\w*(?:\.[a-z_]\w*)+"
                              r"|(?i:\w{0,40}?(?:pass|pwd|secret|token|key|credential)\w{0,40}))")
 
 

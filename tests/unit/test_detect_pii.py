@@ -212,6 +212,12 @@ def test_findings_do_not_overlap_and_detail_never_holds_the_value(everything):
     "creds: {user: admin, pass: _dYP2hMqBgNjj}", "jdbc.url=jdbc:mysql://db/app?user=app&password=v.D0J1ZI_mqx",
     "the api key dIVQQ86f0vOUXF0S", "client secret FoXC8YSY3tWOGINF6MZC", "トークン: MMjihUSDA65x6V0QE2iYvSaN",
     '<Properties cpassword="/XkN+B2GfjUR2VGzmGqHskykvVjqHI2pWKY43F" />',
+    # values close to the placeholder shapes of Symfony and to test-rule exclusions
+    "password: file:ZQ9VT2KLP8XM", "export REDIS_PASSWORD=default:ZQ9VT2KLP8XM", 'DB_PASSWORD="Tr0ub4dor)%"',
+    'assertEquals("Bcrypt4Life!", user.getPassword());', 'expect(cfg.password).toBe("[Tr0ub4dor]3x")',
+    'expect(cfg.password).toBe("Xk9!min=5Lp")', 'expect(cfg.password).toBe("^Zq9vT2kLp8$")',
+    'assert_eq!(std::env::var("DB_PASSWORD").unwrap(), "Zq9vT2kLp8");',
+    'assertEquals("Zq9vT2kLp8", vault.read("db_password"));',
 ])
 def test_passwords_that_look_like_names_are_redacted(detector, text):
     assert any(c.startswith("secret.") for c, _ in found(detector, text)), text
@@ -221,6 +227,9 @@ def test_passwords_that_look_like_names_are_redacted(detector, text):
     "username, password = proxy_auth", "password = auth_params", "api_key = API_KEY_SENTINEL",
     "aead_key = RETRY_AEAD_KEY_VERSION_2", "auth: httpx2.Auth", "key: ed25519.Ed25519PublicKey",
     "fn_key: _ListenerFnKeyType", "getpass = unix_getpass", "const UNEXPECTED_TOKEN = /^Unexpected token/i",
+    ":token => @user.authentication_token", "token = @current_user.api_token",
+    "database_password: '%env(key:database_password:json:file:SECRETS_FILE)%'",
+    "'%env(default:fallback_pw:DB_PASSWORD)%'",
 ])
 def test_code_names_are_not_secrets(detector, text):
     assert not any(c.startswith("secret.") for c, _ in found(detector, text)), text
