@@ -40,9 +40,9 @@ import hashlib
 import re
 import threading
 from bisect import bisect_left
-from itertools import groupby
 from collections import OrderedDict, namedtuple
 from collections.abc import Iterable
+from itertools import groupby
 from pathlib import Path
 
 import yaml

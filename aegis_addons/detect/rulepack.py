@@ -176,6 +176,7 @@ class RegexRule:
                 if self.drop_value is not None and self.drop_value(value):
                     continue
                 end = _whole_value_end(text, start, end)
+                # a value cut from inside a Symfony `%env(…:NAME)%` is a reference only with its `)%`
                 if self.drop_value is not None and text[end - 2:end] == ")%" and self.drop_value(text[start:end]):
                     continue
             found.append(Finding(self.category, start, end, score, self.id))

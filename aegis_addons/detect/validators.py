@@ -58,11 +58,10 @@ _PLACEHOLDER_VALUES = frozenset({
 # Template and variable references: `${VAR}`, `$VAR`, `{{ x }}`, `%(x)s`, `%s`, `os.environ[...]`.
 _TEMPLATE_REFERENCE = re.compile(
     # ${VAR} $VAR $$VAR $(VAR) {{ x }} ${{x}} $ENV{X} {x} #{x} %(x)s %1$s %VAR% %kernel.secret% %env(VAR)% :name
-    # @VAR@ @@VAR@@ __VAR__ @file.txt; `json:file:NAME)%` and `json:file:NAME`, the end of Symfony's
+    # @VAR@ @@VAR@@ __VAR__ @file.txt; `json:file:NAME)%`, the end of Symfony's
     # `%env(key:name:json:file:NAME)%` (env-var processors before the variable's name)
     # (none) [hidden] <nil> (words in brackets, also JSON-escaped) a|b|c (a list of choices)
-    r"""^(?:\$\$?\{?[A-Za-z_][\w.]*\}?|\$\([^()\s]*\)|\{\{.*\}\}|#?\{[^{}\s]*\}|\$\{\{.*\}\}|\$ENV\{\w+\}|%\(?\w*\)?[sdr]|%\d+\$[sd]|%[\w.]+%|%env\([\w:.-]*\)%|(?:[\w.-]*:)*[A-Z_][A-Z0-9_]*\)%"""
-    r"""|(?:(?:base64|bool|const|csv|default|enum|file|float|int|json|key|not|query_string|require|resolve|shuffle|string|trim|url|urlencode):)+[A-Z][A-Z0-9_]*\)%|:\w+"""
+    r"""^(?:\$\$?\{?[A-Za-z_][\w.]*\}?|\$\([^()\s]*\)|\{\{.*\}\}|#?\{[^{}\s]*\}|\$\{\{.*\}\}|\$ENV\{\w+\}|%\(?\w*\)?[sdr]|%\d+\$[sd]|%[\w.]+%|%env\([\w:.-]*\)%|(?:[\w.-]*:)*[A-Z_][A-Z0-9_]*\)%|:\w+"""
     r"""|@@?\w+@@?|__\w+__|@[\w./-]+\.[A-Za-z]{2,5}"""
     r"""|\([A-Za-z _-]+\)|\[[A-Za-z _-]+\]|(?:<|\\u003c)[A-Za-z _-]+(?:>|\\u003e)|(?:[a-z]+\|)+[a-z]+"""
     r"""|(?:os\.environ|os\.getenv|process\.env|env|ENV|System\.getenv|config|settings|secrets|vars)"""
