@@ -3,6 +3,8 @@
 A rule pack is a YAML file:
 
     family: secret                 # default family for categories written without one
+    fragments:                     # optional: regex pieces several rules share, written once
+      checked_value: '(?:\\w+\\.)?password'
     rules:
       - id: github_classic_token
         category: secret.github_token
@@ -31,6 +33,11 @@ A rule pack is a YAML file:
         anchor: digits             # optional: the detector runs the rule only around candidate
                                    # spans of this kind (see PiiDetector), not over the whole text
         examples: {match: [...], no_match: [...]}   # checked by the tests, not at run time
+
+A rule's regex names a fragment as `(?&checked_value)` (the subroutine syntax of PCRE, which Python's `re`
+rejects, so it never means anything else); it is replaced by the fragment in a non-capturing group before
+compiling. A fragment may use the fragments defined above it. Capturing groups inside a fragment count
+in every rule that uses it, like groups written out.
 
 Packs are validated once at load: a bad regex, an unknown validator or a missing field raises
 RulePackError naming the file and rule, so a broken pack never half-loads.
@@ -319,7 +326,29 @@ def _names(value: object, where: str) -> list[str]:
     return names
 
 
-def compile_rule(raw: dict, family: str | None, where: str) -> RegexRule:
+_FRAGMENT_USE = re.compile(r"\(\?&(\w+)\)")
+
+
+def _expand_fragments(regex: str, fragments: dict[str, str], where: str) -> str:
+    def piece(m: re.Match[str]) -> str:
+        if m.group(1) not in fragments:
+            raise RulePackError(f"{where}: unknown fragment {m.group(1)!r}")
+        return f"(?:{fragments[m.group(1)]})"
+    return _FRAGMENT_USE.sub(piece, regex)
+
+
+def _load_fragments(raw: object, where: str) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
+        raise RulePackError(f"{where}: 'fragments' must map names to regex strings")
+    fragments: dict[str, str] = {}
+    for name, regex in raw.items():  # in file order: a fragment may use the ones above it
+        fragments[name] = _expand_fragments(regex, fragments, f"{where}: fragment {name!r}")
+    return fragments
+
+
+def compile_rule(raw: dict, family: str | None, where: str, fragments: dict[str, str] | None = None) -> RegexRule:
     if not isinstance(raw, dict):
         raise RulePackError(f"{where}: a rule must be a mapping")
     rule_id = raw.get("id")
@@ -343,7 +372,7 @@ def compile_rule(raw: dict, family: str | None, where: str) -> RegexRule:
             raise RulePackError(f"{where}: unknown flag {name!r}")
         flags |= _FLAG_NAMES[name]
     try:
-        pattern = re.compile(raw["regex"], flags)
+        pattern = re.compile(_expand_fragments(raw["regex"], fragments or {}, where), flags)
     except re.error as e:
         raise RulePackError(f"{where}: bad regex: {e}") from e
     validator_names, bare_names = (_names(raw.get(key), where) for key in ("validator", "bare_validator"))
@@ -406,7 +435,8 @@ def load_rule_pack(path: str | Path) -> list[RegexRule]:
     if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list):
         raise RulePackError(f"{path}: expected a mapping with a 'rules' list")
     family = doc.get("family")
-    rules = [compile_rule(raw, family, str(path)) for raw in doc["rules"]]
+    fragments = _load_fragments(doc.get("fragments"), str(path))
+    rules = [compile_rule(raw, family, str(path), fragments) for raw in doc["rules"]]
     seen: set[str] = set()
     for r in rules:
         if r.id in seen:

@@ -15,6 +15,7 @@ import pytest
 import rstr
 import yaml
 
+from aegis_addons.detect.rulepack import RulePackError, _expand_fragments, _load_fragments, load_rule_pack
 from aegis_addons.paths import RULES_DIR
 
 PACKS = ["pii", "secrets", "infra", "danger", "injection"]
@@ -22,7 +23,10 @@ SAMPLES_PER_RULE = 40
 
 
 def _rules(pack: str) -> list[dict]:
-    return yaml.safe_load((RULES_DIR / f"{pack}.yaml").read_text(encoding="utf-8"))["rules"]
+    """The pack's rules with their fragments written out, as the loader compiles them."""
+    doc = yaml.safe_load((RULES_DIR / f"{pack}.yaml").read_text(encoding="utf-8"))
+    fragments = _load_fragments(doc.get("fragments"), pack)
+    return [{**rule, "regex": _expand_fragments(rule["regex"], fragments, pack)} for rule in doc["rules"]]
 
 
 def _samples(regex: str, count: int, seed: int) -> list[str] | None:
@@ -61,3 +65,34 @@ def test_the_check_catches_a_keyword_typo():
     assert samples and all(re.match(r"TlRMTVNTUAAD", s) for s in samples)
     assert not any("tlrmtvnttuaad" in s.lower() for s in samples)
     assert all("tlrmtvntuaad" in s.lower() for s in samples)
+
+
+def _pack(tmp_path, text: str):
+    path = tmp_path / "pack.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_rule_pack(path)
+
+
+def test_fragments_are_written_out_in_a_group(tmp_path):
+    rules = _pack(tmp_path, """
+family: secret
+fragments:
+  word: 'pass|pwd'
+  name: '\\w*(?&word)'
+rules:
+  - id: one
+    regex: '(?&name)=(\\w+)'
+    group: 1
+""")
+    assert rules[0].pattern.pattern == r"(?:\w*(?:pass|pwd))=(\w+)"
+    assert [m.group(1) for m in rules[0].pattern.finditer("db_pwd=Zq9 x=1 user_pass=Tk2")] == ["Zq9", "Tk2"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("rules:\n  - id: one\n    category: secret.x\n    regex: '(?&nothing)'\n", "unknown fragment 'nothing'"),
+    ("fragments:\n  a: '(?&b)'\n  b: 'x'\nrules: []\n", "unknown fragment 'b'"),  # only fragments above
+    ("fragments: [x]\nrules: []\n", "'fragments' must map names to regex strings"),
+])
+def test_bad_fragments_are_refused(tmp_path, text, message):
+    with pytest.raises(RulePackError, match=re.escape(message)):
+        _pack(tmp_path, text)
