@@ -348,7 +348,7 @@ def _load_fragments(raw: object, where: str) -> dict[str, str]:
     return fragments
 
 
-def compile_rule(raw: dict, family: str | None, where: str, fragments: dict[str, str] | None = None) -> RegexRule:
+def compile_rule(raw: dict, family: str | None, where: str) -> RegexRule:
     if not isinstance(raw, dict):
         raise RulePackError(f"{where}: a rule must be a mapping")
     rule_id = raw.get("id")
@@ -372,7 +372,7 @@ def compile_rule(raw: dict, family: str | None, where: str, fragments: dict[str,
             raise RulePackError(f"{where}: unknown flag {name!r}")
         flags |= _FLAG_NAMES[name]
     try:
-        pattern = re.compile(_expand_fragments(raw["regex"], fragments or {}, where), flags)
+        pattern = re.compile(raw["regex"], flags)
     except re.error as e:
         raise RulePackError(f"{where}: bad regex: {e}") from e
     validator_names, bare_names = (_names(raw.get(key), where) for key in ("validator", "bare_validator"))
@@ -426,7 +426,8 @@ def _context_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(re.escape(w.lower()) for w in sorted(words, key=len, reverse=True)))
 
 
-def load_rule_pack(path: str | Path) -> list[RegexRule]:
+def read_rule_pack(path: str | Path) -> tuple[str | None, list[dict]]:
+    """The pack's family and its rules as written, each regex with its fragments written out."""
     path = Path(path)
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -434,9 +435,15 @@ def load_rule_pack(path: str | Path) -> list[RegexRule]:
         raise RulePackError(f"{path}: {e}") from e
     if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list):
         raise RulePackError(f"{path}: expected a mapping with a 'rules' list")
-    family = doc.get("family")
     fragments = _load_fragments(doc.get("fragments"), str(path))
-    rules = [compile_rule(raw, family, str(path), fragments) for raw in doc["rules"]]
+    rules = [{**raw, "regex": _expand_fragments(raw["regex"], fragments, f"{path}: rule {raw.get('id')!r}")}
+             if isinstance(raw, dict) and isinstance(raw.get("regex"), str) else raw for raw in doc["rules"]]
+    return doc.get("family"), rules
+
+
+def load_rule_pack(path: str | Path) -> list[RegexRule]:
+    family, raw_rules = read_rule_pack(path)
+    rules = [compile_rule(raw, family, str(path)) for raw in raw_rules]
     seen: set[str] = set()
     for r in rules:
         if r.id in seen:

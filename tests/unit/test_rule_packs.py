@@ -13,9 +13,8 @@ import re
 
 import pytest
 import rstr
-import yaml
 
-from aegis_addons.detect.rulepack import RulePackError, _expand_fragments, _load_fragments, load_rule_pack
+from aegis_addons.detect.rulepack import RulePackError, load_rule_pack, read_rule_pack
 from aegis_addons.paths import RULES_DIR
 
 PACKS = ["pii", "secrets", "infra", "danger", "injection"]
@@ -23,10 +22,7 @@ SAMPLES_PER_RULE = 40
 
 
 def _rules(pack: str) -> list[dict]:
-    """The pack's rules with their fragments written out, as the loader compiles them."""
-    doc = yaml.safe_load((RULES_DIR / f"{pack}.yaml").read_text(encoding="utf-8"))
-    fragments = _load_fragments(doc.get("fragments"), pack)
-    return [{**rule, "regex": _expand_fragments(rule["regex"], fragments, pack)} for rule in doc["rules"]]
+    return read_rule_pack(RULES_DIR / f"{pack}.yaml")[1]  # fragments written out, as the loader compiles them
 
 
 def _samples(regex: str, count: int, seed: int) -> list[str] | None:
