@@ -35,8 +35,9 @@ class DecodedPayload:
 
 # Each blob is group 1, after the start of the text or a character that cannot precede it: a search
 # whose first character must be such a character skips the inside of words in C, where a look-behind
-# makes the engine try every position (a third faster on prose).
-_BASE64 = re.compile(r"(?:^|[^A-Za-z0-9+/=_-])([A-Za-z0-9+/_-]{16,}={0,2})(?![A-Za-z0-9+/=_-])")
+# makes the engine try every position (a third faster on prose). A base64 blob may follow `=`
+# (`?q=…`, `output=…`): query strings and key=value logs carry payloads too.
+_BASE64 = re.compile(r"(?:^|[^A-Za-z0-9+/_-])([A-Za-z0-9+/_-]{16,}={0,2})(?![A-Za-z0-9+/=_-])")
 _HEX = re.compile(r"(?:^|[^0-9A-Za-z])((?:\\x|0x)?[0-9a-fA-F]{2}(?:[ :,]?(?:\\x|0x)?[0-9a-fA-F]{2}){7,})"
                   r"(?![0-9A-Za-z])")
 _HEX_NOISE = re.compile(r"\\x|0x|[ :,]")

@@ -3,6 +3,9 @@
 `InjectionDetector.scan(text, source=...)` returns `injection.<kind>` and `anomaly.<kind>` findings with
 scores in [0, 1] and spans in the original text. What it does, in order:
 
+0. Decode JSON string escapes (`escapes.py`): a tool result that is JSON text writes a line break as
+   `\\n` and may write every character as `\\uXXXX`, which hides its words from all the steps below.
+   Everything below runs on the decoded view; spans map back to the escaped text.
 1. Normalize (`normalize.py`) and run the rule pack `rules/injection.yaml` on the normalized text and,
    around words leetspeak folding changed, on the folded view. Rule spans map back to exact original
    offsets. For speed a rule is tried only where it can start: the literal words its regex begins with
@@ -42,6 +45,7 @@ import threading
 from bisect import bisect_left
 from collections import OrderedDict, namedtuple
 from collections.abc import Iterable
+from dataclasses import replace
 from itertools import groupby
 from pathlib import Path
 
@@ -49,6 +53,7 @@ import yaml
 
 from aegis_addons.detect.classifier import InjectionClassifier
 from aegis_addons.detect.encoding import DecodedPayload, find_encoded_payloads
+from aegis_addons.detect.escapes import unescape_json
 from aegis_addons.detect.findings import Finding
 from aegis_addons.detect.normalize import NormalizedText, normalize
 from aegis_addons.detect.rulepack import RegexRule, RulePackError, load_rule_pack
@@ -66,6 +71,8 @@ TYPOGLYCEMIA_FACTOR = 0.95
 FLOOD_REPEATS = 60
 FLOOD_SCORE = 0.5
 QUOTES = "\"'“«「『"  # a match right after one of these is quoted
+# ... unless that quote opens the value of a key (`"body": "Ignore…`): a JSON string is data, not a quotation
+_VALUE_OPENER = re.compile(r"[\"']\s*:\s*$")
 MANY_MATCHES = 8  # from this many rule matches in one text, cue searches are narrowed first
 KEYWORD_WINDOW = 300  # longer than any rule's match, so a match around a keyword is never cut
 
@@ -464,6 +471,15 @@ class InjectionDetector:
 
     # ------------------------------------------------------------------------------------------ steps
     def _scan(self, text: str, source: str) -> list[Finding]:
+        # JSON string escapes (a tool result that is JSON text) are decoded first: `\nIgnore` and
+        # `\u5ffd\u7565…` hide their words from every step below. Spans map back to the escaped text.
+        view = unescape_json(text)
+        if view is None:
+            return self._scan_view(text, source)
+        return [replace(f, start=start, end=end) for f in self._scan_view(view.text, source)
+                for start, end in [view.to_original(f.start, f.end)]]
+
+    def _scan_view(self, text: str, source: str) -> list[Finding]:
         anomalies, hidden = scan_unicode(text)
         if source == "system":
             return sorted(anomalies, key=lambda f: f.start)
@@ -522,7 +538,8 @@ class InjectionDetector:
         """Whether a discussion cue (or a quote mark) comes just before `start`. With `hints` (the sorted
         positions where a cue's first literal occurs) the cues are tried only there, which finds the
         same as searching the whole window."""
-        if start > 0 and text[start - 1] in QUOTES:
+        if (start > 0 and text[start - 1] in QUOTES
+                and not _VALUE_OPENER.search(text, max(0, start - 40), start - 1)):
             return True
         if self._cue is None:
             return False
