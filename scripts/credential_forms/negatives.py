@@ -296,4 +296,11 @@ N += [
  ("tests-neg", "secret: '%kernel.secret%'"),
  ("tests-neg", "database_password: '%env(key:database_password:json:file:SECRETS_FILE)%'"),
  ("tests-neg", 'expect(job.env.API_TOKEN).toBe("${{secrets.API_TOKEN2}}")'),
+ ("tests-neg", "expect(user).toHaveProperty('username', 'Zq9vT2kLp8');"),
+ ("tests-neg", "expect(form).toHaveProperty('password', '#id_password2');"),
+ ("tests-neg", 'expect(user.name).to.eql("Zq9vT2kLp8");'),
+ ("shell-neg", "AUTH PLAIN"),
+ ("shell-neg", "user default on nopass ~* +@all"),
+ ("code-neg", 'dsn := "root:${DB_PASSWORD}@tcp(db:3306)/app"'),
+ ("code-neg", 'curl_setopt($ch, CURLOPT_USERPWD, "$user:$pass");'),
 ]

@@ -875,3 +875,22 @@ p("tests",  # after a second review: more hashing calls and expectations
   'config.password.shouldBe("«PW»")',
   'self.assertEqual(cfg.password, b"«PW»")',
 )
+p("tests",  # Jest and Chai forms, testify's formatted asserts, conversions around the checked value
+  'await expect(store.getPassword()).resolves.toBe("«PW»");',
+  "expect(user).toHaveProperty('password', '«PW»');",
+  'expect(user.password).to.eql("«PW»");',
+  "user.password.should.equal('«PW»');",
+  'assert.Equalf(t, "«PW»", cfg.Password, "password for %s", name)',
+  'assert.Equal(t, "«PW»", string(cfg.Password))',
+  'assertEquals("«PW»", new String(cfg.getPassword()));',
+)
+p("shell",  # Redis AUTH at a prompt and ACL passwords
+  "127.0.0.1:6379> AUTH «PW»",
+  "ACL SETUSER alice on >«PW» ~cached:* +get",
+)
+p("code",  # Redis clients, Go MySQL DSNs, libcurl's USERPWD, basic auth with a variable user name
+  'jedis.auth("«PW»");',
+  'db, err := sql.Open("mysql", "app:«PW»@tcp(db:3306)/app?parseTime=true")',
+  'curl_setopt($ch, CURLOPT_USERPWD, "bob:«PW»");',
+  'req.SetBasicAuth(cfg.User, "«PW»")',
+)
