@@ -81,13 +81,19 @@ def audit_row(flow: http.HTTPFlow) -> dict:
         "policy": context.policy,
         "findings": findings,
         "error_code": context.error_code,
-        "excerpt": context.excerpt[:2000],
-        "notes": notes,
+        "excerpt": storable(context.excerpt[:2000]),
+        "notes": [storable(note) for note in notes],
         "duration_ms": round(((end or flow.request.timestamp_start) - flow.request.timestamp_start) * 1000, 2)
         if end else None,
         "request_bytes": len(flow.request.raw_content or b""),
         "response_bytes": response_bytes,
     }
+
+
+def storable(text: str) -> str:
+    """`text` with lone surrogates (a client's JSON may escape one) written as `\\udXXX`: databases
+    refuse text that is not valid Unicode, and with it the whole batch of rows."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8") if not text.isascii() else text
 
 
 class Audit:

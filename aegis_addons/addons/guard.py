@@ -2,7 +2,8 @@
 
 - who may connect: loopback only by default; `X-Forwarded-For` is believed only from trusted proxies;
 - optional HMAC request signing;
-- the body size limit, from `Content-Length` before the body is read and again on the real body;
+- the body size limit, from `Content-Length` before the body is read, again on the real body and on
+  the decoded body (every gzip member; decoding stops at the limit);
 - every client-sent `x-aegis-*` header is removed, so nothing downstream can be steered by a client;
 - the request id, sent upstream and returned to the client.
 """
@@ -22,6 +23,7 @@ from aegis_addons.caching import short_key_cache
 from aegis_addons.context import get_context
 from aegis_addons.errors import make_error
 from aegis_addons.options import add_option, split_list
+from aegis_addons.wire.content_encoding import DecodedBodyTooLarge, UndecodableBody, decode_body
 
 log = logging.getLogger(__name__)
 
@@ -93,21 +95,19 @@ def parse_networks(spec: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Netw
     return out
 
 
-def body_decodes(request: http.Request) -> bool:
-    """Can the body be decoded (identity, gzip, deflate, br, zstd)? A body that cannot be read cannot
-    be scanned, so it is refused rather than forwarded."""
+def decoded_body(request: http.Request, limit: int) -> bytes | None:
+    """The body decoded from its content-encoding (gzip, deflate, br, zstd), or None when it has none.
+
+    A body that cannot be read cannot be scanned, so it is refused (`UndecodableBody`) rather than
+    forwarded: an unknown or stacked encoding ("gzip, br"), corrupt or cut-off data, data left over.
+    Decoding stops past `limit` bytes (`DecodedBodyTooLarge`): a small bomb must not cost memory.
+    """
     declared = request.headers.get("content-encoding", "").strip().lower()
     if not request.raw_content or declared in ("", "identity"):
-        return True
-    # mitmproxy hands back bytes it does not know how to decode unchanged, so the encoding is
-    # checked by name first; stacked encodings ("gzip, br") are refused too.
+        return None
     if declared not in DECODABLE_ENCODINGS:
-        return False
-    try:
-        request.get_content(strict=True)
-    except ValueError:
-        return False
-    return True
+        raise UndecodableBody(f"content-encoding {declared!r} is not one of {', '.join(sorted(DECODABLE_ENCODINGS))}")
+    return decode_body(request.raw_content, declared, limit)
 
 
 def signature_payload(timestamp: str, method: str, path: str, body: bytes) -> bytes:
@@ -138,7 +138,8 @@ class Guard:
         add_option(loader, "aegis_request_hmac_max_skew", int, 300,
                    "Seconds a signed request's timestamp may differ from the gateway's clock.")
         add_option(loader, "aegis_max_request_body_bytes", int, 12_000_000,
-                   "Largest request body accepted; larger ones get 413 request_body_too_large.")
+                   "Largest request body accepted, as sent and decoded from its content-encoding; "
+                   "larger ones get 413 request_body_too_large.")
 
     def configure(self, updated: set[str]) -> None:
         if "aegis_trusted_proxies" in updated:
@@ -195,16 +196,28 @@ class Guard:
                                        f"request body of {size} bytes exceeds the limit of {limit}",
                                        extra={"limit_bytes": limit})
             return
-        if not body_decodes(flow.request):
+        try:
+            decoded = decoded_body(flow.request, limit)
+        except UndecodableBody:
             flow.response = make_error(context, "unsupported_content_encoding",
                                        "the request body's content-encoding cannot be decoded",
                                        extra={"content_encoding": flow.request.headers.get("content-encoding")})
+            return
+        except DecodedBodyTooLarge:
+            flow.response = make_error(context, "request_body_too_large",
+                                       f"the decoded request body exceeds the limit of {limit} bytes",
+                                       extra={"limit_bytes": limit})
             return
         if ctx.options.aegis_enable_request_hmac_auth:
             problem = self._check_signature(flow)
             if problem:
                 flow.response = make_error(context, "invalid_request_signature", problem)
                 return
+        if decoded is not None:
+            # Later stages read the body through mitmproxy, which would decode only a gzip body's first
+            # member: the body is written back from what was decoded here (and encoded again as declared),
+            # so what is scanned is what the upstream gets.
+            flow.request.content = decoded
         flow.request.headers[REQUEST_ID_HEADER] = context.request_id
 
     def _check_signature(self, flow: http.HTTPFlow) -> str | None:

@@ -2,19 +2,21 @@
 
 `ParseRequest` turns the body into text segments (wire.segments) in the flow context; every request
 stage reads and rewrites `segments`; `CommitRequest` writes the body back only if a segment changed.
-A JSON body that cannot be parsed (or is nested too deeply) is scanned as one text segment instead,
-so it is never forwarded unscanned; a body that is not valid UTF-8 is refused.
+A body that starts like JSON must parse, strictly (`wire.json_text`: no duplicate keys, no NaN or
+out-of-range numbers, not nested deeper than the parser goes), or it is refused: scanned as raw text,
+its `\\uXXXX` escapes would hide what the upstream's parser decodes. Any other body is scanned as one text
+segment; a body that is not valid UTF-8 is refused.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 
 from mitmproxy import http
 
 from aegis_addons.context import FILTER_PASSTHROUGH, ROUTE_LOCAL, get_context
 from aegis_addons.errors import make_error
+from aegis_addons.wire.json_text import dump_bytes, loads_strict
 from aegis_addons.wire.segments import USER, Segment, apply, detect_format, request_segments
 
 log = logging.getLogger(__name__)
@@ -54,11 +56,17 @@ class ParseRequest:
                                        f"the request body is not valid UTF-8 (byte {e.start})")
             return
         body = None
-        if text.lstrip()[:1] in ("{", "["):
+        if text.lstrip().lstrip("\ufeff")[:1] in ("{", "["):
+            problem = None
             try:
-                body = json.loads(text)
-            except (ValueError, RecursionError):
-                context.notes.append("body_not_json_scanned_as_text")
+                body = loads_strict(text)
+            except RecursionError:
+                problem = "the JSON body is nested too deeply"
+            except ValueError as e:  # also a byte order mark before the JSON
+                problem = f"the body is not valid JSON: {e}"
+            if problem is not None:
+                flow.response = make_error(context, "invalid_request_body", problem)
+                return
         segments = None
         if body is not None:
             try:
@@ -84,7 +92,7 @@ class CommitRequest:
             return
         if any(seg.changed for seg in parsed.segments):
             if parsed.body is None:
-                flow.request.set_text(parsed.segments[0].text)
+                flow.request.content = parsed.segments[0].text.encode("utf-8", "backslashreplace")
             else:
-                flow.request.set_text(json.dumps(apply(parsed.body, parsed.segments), ensure_ascii=False))
+                flow.request.content = dump_bytes(apply(parsed.body, parsed.segments))
         get_context(flow).pending_stages.discard(COMMIT_STAGE)

@@ -63,6 +63,19 @@ class AuditWriter:
             self._wake.set()
             self._thread.join(timeout)
 
+    def _write(self, rows: list[dict]) -> None:
+        try:
+            self.written += self.repository.add_many(rows)
+            return
+        except Exception:  # noqa: BLE001 - the writer must survive a database outage
+            if len(rows) == 1:
+                self.failed += 1
+                log.exception("audit: writing a row failed")
+                return
+        # One bad row must not take the rows written beside it down with it: row by row, then.
+        for row in rows:
+            self._write([row])
+
     def _run(self) -> None:
         while True:
             self._wake.wait(self.linger)
@@ -73,11 +86,7 @@ class AuditWriter:
                     batch.append(self._pending.popleft())
                 rows = [item for item in batch if isinstance(item, dict)]
                 if rows:
-                    try:
-                        self.written += self.repository.add_many(rows)
-                    except Exception:  # noqa: BLE001 - the writer must survive a database outage
-                        self.failed += len(rows)
-                        log.exception("audit: writing %d rows failed", len(rows))
+                    self._write(rows)
                 for item in batch:
                     if isinstance(item, threading.Event):
                         item.set()

@@ -27,10 +27,12 @@ class SseEvent:
         """The data field parsed as JSON, or None (not JSON, `[DONE]`, no data)."""
         if not self._json_parsed:
             self._json_parsed = True
-            if self.data and self.data[:1] in "{[":
+            # SSE strips one space after `data:`; clients parse what follows with a JSON parser, which
+            # skips more whitespace (`data:  {…}`), so the gateway must read that as JSON too
+            if self.data and self.data.lstrip(" \t")[:1] in ("{", "["):
                 try:
                     self._json = json.loads(self.data)
-                except ValueError:
+                except (ValueError, RecursionError):
                     self._json = None
         return self._json
 
@@ -50,7 +52,8 @@ class SseEvent:
             lines.append(f"event: {self.event}")
         if self.data is not None:
             lines.extend(f"data: {line}" for line in self.data.split("\n"))
-        return (nl.join(lines) + nl + nl).encode()
+        # a lone surrogate (JSON `"\ud83d"` decodes to one) goes back out as the same escape
+        return (nl.join(lines) + nl + nl).encode("utf-8", "backslashreplace")
 
 
 class SseParser:

@@ -8,10 +8,11 @@ from mitmproxy import exceptions, http
 from mitmproxy.proxy.mode_specs import ProxyMode
 from mitmproxy.test import taddons, tflow
 
-from aegis_addons.addons.guard import Guard, body_decodes, client_address, sign
+from aegis_addons.addons.guard import Guard, client_address, decoded_body, sign
 from aegis_addons.addons.router import Router
 from aegis_addons.addons.state import GatewayState
 from aegis_addons.context import get_context
+from aegis_addons.wire.content_encoding import DecodedBodyTooLarge, UndecodableBody
 
 
 def reverse_flow(path: str, peer: str = "127.0.0.1", headers: dict | None = None, body: bytes = b""):
@@ -51,13 +52,32 @@ def encoded_request(encoding: str, raw: bytes) -> http.Request:
     return request
 
 
-def test_body_decodes():
+def test_decoded_body():
     import gzip
-    assert body_decodes(http.Request.make("POST", "http://x/", b"plain"))
-    assert body_decodes(encoded_request("gzip", gzip.compress(b"hello")))
-    assert not body_decodes(encoded_request("gzip", b"plain"))
-    assert not body_decodes(encoded_request("x-custom", b"data"))
-    assert not body_decodes(encoded_request("gzip, br", b"data"))
+    assert decoded_body(http.Request.make("POST", "http://x/", b"plain"), 100) is None
+    assert decoded_body(encoded_request("gzip", gzip.compress(b"hello")), 100) == b"hello"
+    for encoding, raw in (("gzip", b"plain"), ("x-custom", b"data"), ("gzip, br", b"data"),
+                          ("gzip", gzip.compress(b"hello") + b"junk"), ("gzip", gzip.compress(b"hello")[:-4])):
+        with pytest.raises(UndecodableBody):
+            decoded_body(encoded_request(encoding, raw), 100)
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br", "zstd"])
+def test_decoded_body_reads_every_member_and_stops_at_the_limit(encoding):
+    """mitmproxy decodes only a gzip body's first member; a bomb is not decoded past the limit."""
+    import gzip
+    import zlib
+
+    import brotli
+    import zstandard
+    compress = {"gzip": gzip.compress, "deflate": zlib.compress, "br": brotli.compress,
+                "zstd": zstandard.ZstdCompressor().compress}[encoding]
+    body = b'{"messages": [{"role": "user", "content": "key AKIAZ3MSJV4WWNKWW5FA"}]}'
+    if encoding in ("gzip", "zstd"):  # members / frames one after the other
+        assert decoded_body(encoded_request(encoding, compress(body[:1]) + compress(body[1:])), 1000) == body
+    assert decoded_body(encoded_request(encoding, compress(body)), 1000) == body
+    with pytest.raises(DecodedBodyTooLarge):
+        decoded_body(encoded_request(encoding, compress(b"0" * 2_000_000)), 1_000_000)
 
 
 def test_guard_strips_client_aegis_headers_and_sets_request_id(state):
@@ -119,14 +139,21 @@ async def test_router_token_and_port_routes(state):
     guard = Guard(state)
     with taddons.context(state, guard, router) as tctx:
         tctx.configure(router, aegis_docker_upstreams="8317:cli-proxy-api")
-        record = state.tokens.create("https://api.example.com/v1", policy="strict")
+        record = state.tokens.create("https://api.example.com/v1", policy="permissive")
         flow = reverse_flow(f"/v1/__gw__/t/{record.token}__redact/v1/messages?beta=true")
         guard.requestheaders(flow)
         await router.requestheaders(flow)
         assert flow.request.url == "https://api.example.com/v1/messages?beta=true"
         assert flow.request.host_header == "api.example.com"
         context = get_context(flow)
-        assert (context.route, context.filter_mode, context.policy) == ("token", "redact", "strict")
+        assert (context.route, context.filter_mode, context.policy) == ("token", "redact", "permissive")
+
+        strict = state.tokens.create("https://api.example.com/v1", policy="strict")
+        for suffix in ("__redact", "__passthrough"):  # a client cannot weaken the operator's policy
+            refused = reverse_flow(f"/v1/__gw__/t/{strict.token}{suffix}/v1/messages")
+            await router.requestheaders(refused)
+            assert refused.response.status_code == 403
+            assert get_context(refused).error_code == "filter_mode_not_allowed"
 
         docker = reverse_flow("/v1/__gw__/t/8317/chat/completions")
         await router.requestheaders(docker)
