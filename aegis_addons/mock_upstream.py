@@ -4,7 +4,8 @@ The README demo, the end-to-end tests and the benchmarks put this server behind 
 of a real provider, so that real SDK clients (``openai``, ``anthropic``) can talk through Aegis without
 network access or API keys. It answers:
 
-- ``POST /v1/chat/completions``: OpenAI Chat Completions, JSON or SSE (``chat.completion.chunk``);
+- ``POST /v1/chat/completions``: OpenAI Chat Completions, JSON or SSE (``chat.completion.chunk``); a
+  tool call is a legacy ``function_call`` when the request uses ``functions``;
 - ``POST /v1/responses``: OpenAI Responses, JSON or SSE (``response.*`` events);
 - ``POST /v1/messages``: Anthropic Messages, JSON or SSE (``message_start`` ... ``message_stop``);
 - ``GET /v1/models``: a model list, in Anthropic's shape when the client sends ``anthropic-version``;
@@ -17,7 +18,8 @@ actually reached the upstream.
 The answer is shaped by a :class:`MockConfig` (server defaults) and, per request, by ``x-mock-*``
 headers, which win; see ``HEADER_CONTROLS``. Examples: ``x-mock-reply: hi``, ``x-mock-echo: 1``,
 ``x-mock-delta-chars: 3``, ``x-mock-delay-ms: 20``, ``x-mock-split-bytes: 1``, ``x-mock-status: 429``,
-``x-mock-drop-after: 4``, ``x-mock-tool-name: get_weather`` with ``x-mock-tool-args: {"city": "Paris"}``.
+``x-mock-drop-after: 4``, ``x-mock-tool-name: get_weather`` with ``x-mock-tool-args: {"city": "Paris"}``,
+``x-mock-content-type: text/plain`` (a JSON answer under another content type).
 
 Run it with ``python scripts/mock_llm.py --port 9000``, start it inside a test with
 :func:`start_mock_upstream`, or in a background thread with :class:`MockUpstreamThread`.
@@ -65,6 +67,7 @@ class MockConfig:
     drop_after: int | None = None  # close the stream after this many events, before the last one
     crlf: bool = False  # end SSE lines with \r\n instead of \n
     gzip: bool = False  # gzip non-streamed JSON bodies (content-encoding: gzip)
+    content_type: str = "application/json"  # the content type of non-streamed JSON bodies
     models: tuple[str, ...] = DEFAULT_MODELS
 
     def __post_init__(self) -> None:
@@ -104,6 +107,7 @@ HEADER_CONTROLS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "x-mock-drop-after": ("drop_after", int),
     "x-mock-crlf": ("crlf", _parse_bool),
     "x-mock-gzip": ("gzip", _parse_bool),
+    "x-mock-content-type": ("content_type", str),
 }
 
 
@@ -288,7 +292,10 @@ def _chat_usage(reply: Reply) -> dict[str, int]:
 
 def chat_completion(reply: Reply) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": None, "refusal": None, "annotations": []}
-    if reply.tool_name:
+    if reply.tool_name and reply.request.get("functions"):  # the older `functions` API answers so
+        message["function_call"] = {"name": reply.tool_name, "arguments": reply.tool_args}
+        finish_reason = "function_call"
+    elif reply.tool_name:
         message["tool_calls"] = [
             {
                 "id": _new_id("call_"),
@@ -332,7 +339,12 @@ def chat_stream_events(reply: Reply) -> list[SseEvent]:
             payload["usage"] = None
         return _json_event(payload)
 
-    if reply.tool_name:
+    if reply.tool_name and reply.request.get("functions"):
+        events = [chunk({"role": "assistant", "content": None,
+                         "function_call": {"name": reply.tool_name, "arguments": ""}, "refusal": None})]
+        events += [chunk({"function_call": {"arguments": piece}}) for piece in reply.pieces]
+        events.append(chunk({}, "function_call"))
+    elif reply.tool_name:
         first_call = {
             "index": 0,
             "id": _new_id("call_"),
@@ -579,7 +591,8 @@ def _json_response(
     if config.gzip:
         body = gzip.compress(body)
         headers["content-encoding"] = "gzip"
-    return web.Response(body=body, status=status, content_type="application/json", headers=headers)
+    headers["content-type"] = config.content_type
+    return web.Response(body=body, status=status, headers=headers)
 
 
 def _error_response(api: _Api, status: int, message: str, config: MockConfig) -> web.Response:

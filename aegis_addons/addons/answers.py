@@ -26,6 +26,7 @@ import logging
 from mitmproxy import ctx, http
 
 from aegis_addons.context import ROUTE_LOCAL, FlowContext, get_context
+from aegis_addons.wire.json_text import dump_bytes
 from aegis_addons.wire.segments import TOOL_ARGS, apply, cut_answer, response_segments
 from aegis_addons.wire.stream import TEXT, FilterChain, StreamEditor, run_chain
 
@@ -114,10 +115,13 @@ class Answers:
             return
         if not context.response_filters or response.status_code >= 400:
             return
-        if "json" not in response.headers.get("content-type", "").lower():
+        # A JSON answer is filtered whatever its content type says (`text/plain`, none): a client's
+        # JSON parser does not read the header either.
+        text = response.get_text(strict=False) or ""
+        if "json" not in response.headers.get("content-type", "").lower() and text.lstrip()[:1] not in ("{", "["):
             return
         try:
-            body = json.loads(response.get_text(strict=False) or "null")
+            body = json.loads(text or "null")
         except (ValueError, RecursionError):
             return
         make_chain = chain_factory(context)
@@ -128,7 +132,7 @@ class Answers:
             if context.answer_blocked is not None:
                 body = apply(body, segments)
                 cut_answer(context.wire_format, body, segment.path)
-                response.set_text(json.dumps(body, ensure_ascii=False))
+                response.content = dump_bytes(body)
                 return
         if any(segment.changed for segment in segments):
-            response.set_text(json.dumps(apply(body, segments), ensure_ascii=False))
+            response.content = dump_bytes(apply(body, segments))

@@ -61,8 +61,9 @@ def detect_format(path: str) -> str:
 
 # --- walking -------------------------------------------------------------------------------------
 
-def _strings(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
-    """Every string leaf under `value` (dict values and list items; keys are not text), in order.
+def _strings(value: Any, path: Path, skip: frozenset[str] = frozenset()) -> Iterator[tuple[Path, str]]:
+    """Every string leaf under `value` (dict values and list items; keys are not text), in order,
+    leaving out the values of dict keys in `skip`.
 
     Iterative, because a hostile body may nest thousands of levels deep."""
     stack: list[tuple[Path, Any]] = [(path, value)]
@@ -71,7 +72,7 @@ def _strings(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
         if isinstance(item, str):
             yield where, item
         elif isinstance(item, dict):
-            stack.extend((where + (k,), v) for k, v in reversed(list(item.items())))
+            stack.extend((where + (k,), v) for k, v in reversed(list(item.items())) if k not in skip)
         elif isinstance(item, list):
             stack.extend((where + (i,), v) for i, v in reversed(list(enumerate(item))))
 
@@ -113,6 +114,16 @@ def _part(part: dict, path: Path, role: str, turn: int, raw: bool = False) -> li
     out: list[Segment] = []
     if isinstance(part.get("text"), str):                      # text, input_text, output_text
         out.append(Segment(role, path + ("text",), part["text"], turn=turn))
+    if kind == "thinking" and isinstance(part.get("thinking"), str):   # Anthropic extended thinking
+        out.append(Segment(ASSISTANT, path + ("thinking",), part["thinking"], turn=turn))
+    if kind == "reasoning":                                     # Responses reasoning summaries
+        out.extend(_content(part.get("summary"), path + ("summary",), ASSISTANT, turn))
+    if kind in ("document", "search_result"):                  # their titles and context are the document's
+        for key in ("title", "context"):
+            if isinstance(part.get(key), str):
+                out.append(Segment(DOCUMENT, path + (key,), part[key], turn=turn))
+    if kind == "search_result":                                 # Anthropic search results (RAG)
+        out.extend(_content(part.get("content"), path + ("content",), DOCUMENT, turn))
     if kind in ("tool_use", "server_tool_use") and "input" in part:   # Anthropic tool call
         if raw:
             out.append(Segment(TOOL_ARGS, path + ("input", _SERIALIZED),
@@ -129,9 +140,12 @@ def _part(part: dict, path: Path, role: str, turn: int, raw: bool = False) -> li
             out.append(Segment(DOCUMENT, path + ("source", "data"), source["data"], turn=turn))
         elif source.get("type") == "content":
             out.extend(_content(source.get("content"), path + ("source", "content"), DOCUMENT, turn))
-    if kind in ("function_call", "custom_tool_call") and isinstance(part.get("arguments"), str):
+    if kind in ("function_call", "custom_tool_call", "mcp_call") and isinstance(part.get("arguments"), str):
         out.extend(_tool_args(part["arguments"], path + ("arguments",), turn, raw, part.get("name", "")))
-    if kind in ("function_call_output", "custom_tool_call_output"):
+    if kind == "custom_tool_call" and isinstance(part.get("input"), str):   # free-form input (apply_patch)
+        out.append(Segment(TOOL_ARGS, path + ("input",), part["input"], turn=turn,
+                           tool_name=part["name"] if isinstance(part.get("name"), str) else ""))
+    if kind in ("function_call_output", "custom_tool_call_output", "local_shell_call_output", "mcp_call"):
         output = part.get("output")
         out.extend(_content(output, path + ("output",), TOOL_RESULT, turn))
     return out
@@ -148,10 +162,15 @@ def _openai_chat_request(body: dict) -> list[Segment]:
             continue
         role = _CHAT_ROLES.get(message.get("role"), OTHER)
         out.extend(_content(message.get("content"), ("messages", i, "content"), role, i))
+        if isinstance(message.get("refusal"), str):
+            out.append(Segment(role, ("messages", i, "refusal"), message["refusal"], turn=i))
         for j, call in enumerate(message.get("tool_calls") or []):
             args = (call.get("function") or {}).get("arguments") if isinstance(call, dict) else None
             if isinstance(args, str):
                 out.extend(_tool_args(args, ("messages", i, "tool_calls", j, "function", "arguments"), i, False))
+        legacy = message.get("function_call")  # the `functions` API's single call
+        if isinstance(legacy, dict) and isinstance(legacy.get("arguments"), str):
+            out.extend(_tool_args(legacy["arguments"], ("messages", i, "function_call", "arguments"), i, False))
     return out
 
 
@@ -196,6 +215,10 @@ def _openai_chat_response(body: dict) -> list[Segment]:
             if isinstance(args, str):
                 out.extend(_tool_args(args, ("choices", i, "message", "tool_calls", j, "function", "arguments"),
                                       -1, True, (call.get("function") or {}).get("name", "")))
+        legacy = message.get("function_call")  # the older `functions` API
+        if isinstance(legacy, dict) and isinstance(legacy.get("arguments"), str):
+            out.extend(_tool_args(legacy["arguments"], ("choices", i, "message", "function_call", "arguments"),
+                                  -1, True, legacy.get("name", "")))
     return out
 
 
@@ -228,7 +251,8 @@ _RESPONSE = {OPENAI_CHAT: _openai_chat_response, OPENAI_RESPONSES: _openai_respo
 def request_segments(fmt: str, body: Any) -> list[Segment]:
     """Segments of a request body. Unknown shapes fall back to every string (nothing is skipped)."""
     if isinstance(body, dict) and fmt in _REQUEST:
-        return _REQUEST[fmt](body) + _unclaimed_strings(body, fmt)
+        modelled = _REQUEST[fmt](body)
+        return modelled + _unclaimed_strings(body, fmt, modelled)
     return _generic(body, USER)
 
 
@@ -238,27 +262,37 @@ def response_segments(fmt: str, body: Any) -> list[Segment]:
     return _generic(body, ASSISTANT)
 
 
-# Request fields that carry no user text and are never rewritten.
-_NON_TEXT_KEYS = {"model", "role", "type", "id", "call_id", "tool_call_id", "tool_use_id", "name",
-                  "stop", "stop_sequences", "reasoning_effort", "service_tier", "user", "metadata",
-                  "response_format", "text", "tool_choice", "tools", "previous_response_id",
-                  "prompt_cache_key", "safety_identifier", "include", "truncation", "store",
-                  "media_type", "detail", "format", "cache_control", "status", "encrypted_content",
-                  "signature", "url", "image_url", "data", "file_id", "file_data", "source"}
+# Values that are identifiers, enumerations or opaque data: never text, never rewritten (a changed
+# signature or encrypted reasoning item would be refused by the provider, a tool name must match its
+# definition, base64 data is not text).
+_OPAQUE_KEYS = frozenset({"model", "role", "type", "id", "name", "call_id", "tool_call_id", "tool_use_id",
+                          "previous_response_id", "file_id", "signature", "encrypted_content", "data",
+                          "file_data", "media_type", "detail", "format", "status", "cache_control", "store",
+                          "include", "truncation", "service_tier", "reasoning_effort"})
+# Top-level fields that describe the request rather than carry a turn of the conversation: written by
+# the application like a system prompt (tool descriptions, metadata, stop sequences, schemas).
+_REQUEST_FIELDS = frozenset({"stop", "stop_sequences", "user", "metadata", "response_format", "text",
+                             "tool_choice", "tools", "prompt_cache_key", "safety_identifier", "mcp_servers",
+                             "container", "reasoning", "prediction", "functions", "function_call"})
 
 
-def _unclaimed_strings(body: dict, fmt: str) -> list[Segment]:
-    """Top-level fields the format adapter does not model but that may carry text (e.g. `prompt`).
-
-    Keeps the adapters honest: a field a provider adds later is still scanned as user text.
-    """
-    modelled = {OPENAI_CHAT: {"messages"}, OPENAI_RESPONSES: {"instructions", "input"},
-                ANTHROPIC_MESSAGES: {"system", "messages"}}[fmt]
+def _unclaimed_strings(body: dict, fmt: str, modelled: list[Segment]) -> list[Segment]:
+    """Every string of the body the format adapter did not make a segment of, so none reaches the
+    upstream unscanned: tool descriptions, metadata, message fields and part types the adapter does not
+    model (a field a provider adds later). An unknown top-level field (`prompt`) is user text; the
+    request's own fields and anything inside a turn are scanned like the system prompt (redacted; for
+    injections, anomalies only: a tool description is the application's, not a stranger's)."""
+    claimed = {seg.path[:seg.path.index(_EMBEDDED)] if _EMBEDDED in seg.path else seg.path for seg in modelled}
+    turns = {OPENAI_CHAT: {"messages"}, OPENAI_RESPONSES: {"instructions", "input"},
+             ANTHROPIC_MESSAGES: {"system", "messages"}}[fmt]
     out = []
     for key, value in body.items():
-        if key in modelled or key in _NON_TEXT_KEYS:
+        if key in _OPAQUE_KEYS:
             continue
-        out.extend(Segment(USER, (key,) + sub, s) for sub, s in _strings(value, ()))
+        role = SYSTEM if key in turns or key in _REQUEST_FIELDS else USER
+        for sub, text in _strings(value, (key,), skip=_OPAQUE_KEYS):
+            if sub not in claimed and not text.startswith("data:"):  # a data: URL is an image, not text
+                out.append(Segment(role, sub, text))
     return out
 
 

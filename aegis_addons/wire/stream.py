@@ -118,7 +118,7 @@ class OpenAIChatEditor(_FormatEditor):
         super().__init__(make_chain)
         self.template: dict | None = None   # the last chunk, for synthesized chunks
         self.finished_choices: set[int] = set()
-        self.tool_names: dict[tuple[int, int], str] = {}
+        self.tool_names: dict[tuple[int, int | str], str] = {}
 
     def handle(self, event: SseEvent) -> list[SseEvent]:
         if event.data is not None and event.data.strip() == "[DONE]":
@@ -157,6 +157,15 @@ class OpenAIChatEditor(_FormatEditor):
                 out = self.channel((index, "tool", call.get("index", 0)), TOOL_ARGS, name).feed(function["arguments"])
                 changed |= out != function["arguments"]
                 function["arguments"] = out
+        legacy = delta.get("function_call")  # the older `functions` API: one call per choice
+        if isinstance(legacy, dict):
+            if isinstance(legacy.get("name"), str):
+                self.tool_names.setdefault((index, "function_call"), legacy["name"])
+            if isinstance(legacy.get("arguments"), str):
+                name = self.tool_names.get((index, "function_call"), "")
+                out = self.channel((index, "function_call"), TOOL_ARGS, name).feed(legacy["arguments"])
+                changed |= out != legacy["arguments"]
+                legacy["arguments"] = out
         return changed
 
     def _flush_into(self, index: int, delta: dict) -> bool:
@@ -170,6 +179,9 @@ class OpenAIChatEditor(_FormatEditor):
             changed = True
             if key[1] == "content":
                 delta["content"] = (delta.get("content") or "") + rest
+            elif key[1] == "function_call":
+                legacy = delta.setdefault("function_call", {})
+                legacy["arguments"] = (legacy.get("arguments") or "") + rest
             else:
                 calls = delta.setdefault("tool_calls", [])
                 entry = next((c for c in calls if c.get("index", 0) == key[2]), None)

@@ -88,6 +88,44 @@ def test_openai_buffered_dangerous_tool_call_keeps_its_shape(tokens):
     assert raw.headers["x-aegis-action"] == "block"
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_openai_legacy_function_call_is_guarded(tokens, stream):
+    """A request with `functions` gets `function_call` answers (the older API), checked like tool calls."""
+    client = openai.OpenAI(base_url=tokens["default"], api_key="x", max_retries=0)
+    headers = {"x-mock-tool-name": "read_file", "x-mock-tool-args": json.dumps({"path": "~/.ssh/id_rsa"}),
+               "x-mock-delta-chars": "2"}
+    functions = [{"name": "read_file", "parameters": {"type": "object", "properties": {"path": {"type": "string"}}}}]
+    raw = client.chat.completions.with_raw_response.create(
+        model="m", messages=[{"role": "user", "content": "show me my key"}], functions=functions,
+        stream=stream, extra_headers=headers)
+    if stream:
+        arguments, name, finish = "", None, None
+        for chunk in raw.parse():
+            for choice in chunk.choices:
+                call = choice.delta.function_call
+                if call is not None:
+                    name = call.name or name
+                    arguments += call.arguments or ""
+                finish = choice.finish_reason or finish
+    else:
+        choice = raw.parse().choices[0]
+        name, arguments, finish = choice.message.function_call.name, choice.message.function_call.arguments, \
+            choice.finish_reason
+    assert name == "read_file" and "id_rsa" not in arguments
+    assert json.loads(arguments) == {"aegis_blocked": f"[aegis:blocked tool.secret_file_read] {WITHHELD}"}
+    assert finish == "content_filter"
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/octet-stream"])
+def test_json_answer_with_another_content_type_is_still_checked(tokens, content_type):
+    r = httpx.post(tokens["default"] + "/chat/completions",
+                   json={"model": "m", "messages": [{"role": "user", "content": SHELL_ANSWER}]},
+                   headers=echo() | {"x-mock-content-type": content_type})
+    assert r.headers["content-type"] == content_type
+    text = json.loads(r.text)["choices"][0]["message"]["content"]
+    assert "/dev/tcp" not in text and text.endswith(WITHHELD)
+
+
 def test_responses_stream_block_reads_as_a_normal_end(tokens):
     client = openai.OpenAI(base_url=tokens["default"], api_key="x", max_retries=0)
     with client.responses.stream(model="m", input=SHELL_ANSWER, extra_headers=echo(2)) as stream:

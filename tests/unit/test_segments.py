@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from aegis_addons.wire.segments import (
     ANTHROPIC_MESSAGES,
     ASSISTANT,
@@ -39,7 +41,7 @@ def test_openai_chat_request_roles_tool_args_and_apply():
         "prompt_extra": "stray field"}
     segs = request_segments(OPENAI_CHAT, body)
     assert texts(segs) == [(SYSTEM, "sys"), (USER, "hello"), (TOOL_ARGS, "/a"), (TOOL_ARGS, "x"),
-                           (TOOL_RESULT, "result text"), (USER, "stray field")]
+                           (TOOL_RESULT, "result text"), (SYSTEM, "u"), (USER, "stray field")]
     for s in segs:
         s.text = s.text.upper()
     out = apply(body, segs)
@@ -89,3 +91,40 @@ def test_generic_bodies_scan_every_string():
     segs[1].text = "Y"
     assert apply(body, segs) == {"a": ["x", {"b": "Y"}], "n": 1}
     assert texts(request_segments(OPENAI_CHAT, ["not", "a dict"])) == [(USER, "not"), (USER, "a dict")]
+
+
+SECRET = "AKIAZ3MSJV4WWNKWW5FA"
+
+
+@pytest.mark.parametrize("fmt,body,role", [
+    # fields of the request the adapters do not model: scanned like the system prompt
+    (OPENAI_CHAT, {"messages": [], "tools": [{"type": "function", "function": {
+        "name": "deploy", "description": f"uses key {SECRET}", "parameters": {"type": "object"}}}]}, SYSTEM),
+    (OPENAI_CHAT, {"messages": [], "metadata": {"note": SECRET}}, SYSTEM),
+    (OPENAI_CHAT, {"messages": [{"role": "user", "content": "hi", "extra_field": SECRET}]}, SYSTEM),
+    (ANTHROPIC_MESSAGES, {"messages": [{"role": "user", "content": [{"type": "new_block_type", "body": SECRET}]}]},
+     SYSTEM),
+    # fields the adapters model
+    (OPENAI_CHAT, {"messages": [{"role": "assistant", "content": None,
+                                 "function_call": {"name": "f", "arguments": f'{{"key": "{SECRET}"}}'}}]}, TOOL_ARGS),
+    (OPENAI_CHAT, {"messages": [{"role": "assistant", "refusal": SECRET}]}, ASSISTANT),
+    (ANTHROPIC_MESSAGES, {"messages": [{"role": "assistant", "content": [
+        {"type": "thinking", "thinking": SECRET, "signature": "sig"}]}]}, ASSISTANT),
+    (ANTHROPIC_MESSAGES, {"messages": [{"role": "user", "content": [{"type": "search_result", "title": "t",
+        "source": "https://x", "content": [{"type": "text", "text": SECRET}]}]}]}, DOCUMENT),
+    (ANTHROPIC_MESSAGES, {"messages": [{"role": "user", "content": [{"type": "document", "title": SECRET,
+        "source": {"type": "text", "media_type": "text/plain", "data": "d"}}]}]}, DOCUMENT),
+    (OPENAI_RESPONSES, {"input": [{"type": "custom_tool_call", "call_id": "c", "name": "apply_patch",
+                                   "input": SECRET}]}, TOOL_ARGS),
+    (OPENAI_RESPONSES, {"input": [{"type": "mcp_call", "id": "m", "name": "n", "server_label": "s",
+                                   "arguments": "{}", "output": SECRET}]}, TOOL_RESULT),
+    (OPENAI_RESPONSES, {"input": [{"type": "reasoning", "id": "r", "summary": [
+        {"type": "summary_text", "text": SECRET}], "encrypted_content": "opaque"}]}, ASSISTANT),
+    (OPENAI_RESPONSES, {"input": [{"type": "local_shell_call_output", "id": "l", "output": SECRET}]}, TOOL_RESULT),
+])
+def test_every_string_of_a_request_is_a_segment(fmt, body, role):
+    """A secret anywhere in a request body is scanned (it used to pass in tool descriptions, metadata,
+    thinking blocks, Codex's apply_patch input, ...); identifiers and opaque data are left alone."""
+    segs = request_segments(fmt, body)
+    assert [seg.role for seg in segs if SECRET in seg.text] == [role]
+    assert not {"sig", "opaque", "deploy", "apply_patch"} & {seg.text for seg in segs}
