@@ -38,6 +38,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "route_not_found": 404,
     "invalid_request_body": 400,
     "answer_withheld": 502,
+    "filter_mode_not_allowed": 403,
 }
 
 

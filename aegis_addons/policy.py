@@ -4,6 +4,7 @@ A policy file (`rules/policies/<name>.yaml`) names a security level and may over
 
     name: strict
     security_level: high            # low | medium | high; omitted: the aegis_security_level option
+    filter_modes: [full]            # token URL suffixes a client may use: full (none), redact, passthrough
     injection:
       block_score: 0.7              # findings at or above this block ... (see below)
       flag_score: 0.5               # findings at or above this are reported and forwarded
@@ -20,6 +21,10 @@ Injection decisions: a finding at or above `block_score` in the newest user turn
 function outputs) `untrusted_action` decides: block the request, neutralize the segment (replace it
 with a marker and forward the rest), or only flag. Everything else at or above `flag_score`
 (older turns, lower scores) is reported and forwarded.
+
+Filter modes: a client picks one by the token URL's suffix (`__redact`: redaction and restoration only;
+`__passthrough`: nothing scanned), and each weakens the policy, so a policy must allow it: by default
+only `full` is allowed, and a suffix the policy does not list gets 403 `filter_mode_not_allowed`.
 
 Answer decisions: the output sanitizer turns each danger / privilege / tool-call finding's risk into
 pass, obfuscate, replace or block with the level's thresholds, or the policy's `output` ones.
@@ -38,6 +43,7 @@ from aegis_addons.paths import RULES_DIR
 
 LEVELS = ("low", "medium", "high")
 UNTRUSTED_ACTIONS = ("block", "neutralize", "flag")
+FILTER_MODES = ("full", "redact", "passthrough")
 
 
 class PolicyError(ValueError):
@@ -68,6 +74,7 @@ class Policy:
     security_level: str | None   # None: the aegis_security_level option decides
     injection_overrides: dict
     output_overrides: dict = field(default_factory=dict)  # obfuscate / replace / block scores
+    filter_modes: tuple[str, ...] = ("full",)  # token URL suffixes a client may use (see the docstring)
 
     def injection(self, default_level: str) -> InjectionPolicy:
         base = INJECTION_DEFAULTS[self.security_level or default_level]
@@ -122,7 +129,7 @@ def load_policy(path: Path) -> Policy:
         raise PolicyError(f"{path}: {e}") from e
     if not isinstance(doc, dict):
         raise PolicyError(f"{path}: a policy is a mapping")
-    unknown = set(doc) - {"name", "description", "security_level", "injection", "output"}
+    unknown = set(doc) - {"name", "description", "security_level", "injection", "output", "filter_modes"}
     if unknown:
         raise PolicyError(f"{path}: unknown fields {sorted(unknown)}")
     level = doc.get("security_level")
@@ -131,9 +138,14 @@ def load_policy(path: Path) -> Policy:
     name = doc.get("name", path.stem)
     if name != path.stem:
         raise PolicyError(f"{path}: name {name!r} must match the file name")
+    modes = doc.get("filter_modes", ["full"])
+    if (not isinstance(modes, list) or not modes or any(m not in FILTER_MODES for m in modes)
+            or "full" not in modes):
+        raise PolicyError(f"{path}: filter_modes must be a list of {', '.join(FILTER_MODES)} holding full")
     return Policy(name=name, description=str(doc.get("description", "")), security_level=level,
                   injection_overrides=_validate_injection(doc.get("injection"), str(path)),
-                  output_overrides=_validate_output(doc.get("output"), str(path)))
+                  output_overrides=_validate_output(doc.get("output"), str(path)),
+                  filter_modes=tuple(modes))
 
 
 def load_policies(directory: Path) -> dict[str, Policy]:

@@ -187,13 +187,15 @@ def main(argv: list[str] | None = None) -> int:
 
         gateway = Gateway(tmp / "aegis", options={"termlog_verbosity": "warn"}).start()
         token = gateway.register(mock_url + "/v1")["token"]
+        # only a policy that allows it may use __passthrough (the shipped `permissive` does)
+        passthrough = gateway.register(mock_url + "/v1", policy="permissive")["token"]
 
         print(f"mitmdump {subprocess.run([str(MITMDUMP), '--version'], capture_output=True, text=True).stdout.split()[1]}"
               f", Python {sys.version.split()[0]}, {os.cpu_count()} cores", flush=True)
         results = measure({
             "direct": f"{mock_url}/v1/chat/completions",
             "mitmdump": f"http://127.0.0.1:{bare_port}/v1/chat/completions",
-            "aegis foundation": f"{gateway.url}/v1/__gw__/t/{token}__passthrough/chat/completions",
+            "aegis foundation": f"{gateway.url}/v1/__gw__/t/{passthrough}__passthrough/chat/completions",
             "aegis full": f"{gateway.url}/v1/__gw__/t/{token}/chat/completions",
         }, args)
         gateway.stop()

@@ -23,6 +23,7 @@ from aegis_addons.addons.guard import is_loopback
 from aegis_addons.addons.state import GatewayState
 from aegis_addons.caching import short_key_cache
 from aegis_addons.context import (
+    FILTER_FULL,
     FILTER_PASSTHROUGH,
     ROUTE_DIRECT,
     ROUTE_FORWARD,
@@ -35,6 +36,8 @@ from aegis_addons.context import (
 )
 from aegis_addons.errors import make_error
 from aegis_addons.options import add_option, split_list
+from aegis_addons.policy import shipped_policies
+from aegis_addons.wire.json_text import dump_bytes
 from aegis_addons.wire.routes import (
     ADMIN_PREFIX,
     RouteError,
@@ -161,6 +164,8 @@ class Router:
                 self._route_port(flow, token_route.token, token_route.rest)
             else:
                 await self._route_token(flow, token_route.token, token_route.rest)
+            if flow.response is None:
+                self._check_filter_mode(flow)
         elif bare_path == "/v2" or bare_path.startswith("/v2/"):
             self._route_generic(flow)
         elif bare_path == "/v1" or bare_path.startswith("/v1/"):
@@ -168,6 +173,21 @@ class Router:
         else:
             flow.response = make_error(context, "route_not_found",
                                        f"no route for {bare_path}; use /v1/__gw__/t/<token>/...")
+
+    @staticmethod
+    def _check_filter_mode(flow: http.HTTPFlow) -> None:
+        """A suffix weakens the token's policy (`__redact` drops injection checks, `__passthrough` all of
+        them): the client may use one only where the operator's policy allows it."""
+        context = get_context(flow)
+        if context.filter_mode == FILTER_FULL:
+            return
+        policies = shipped_policies()
+        policy = policies.get(context.policy) or policies["default"]
+        if context.filter_mode not in policy.filter_modes:
+            flow.response = make_error(
+                context, "filter_mode_not_allowed",
+                f"the policy {policy.name!r} of this route does not allow the __{context.filter_mode} suffix",
+                extra={"allowed": [m for m in policy.filter_modes if m != FILTER_FULL]})
 
     async def _route_token(self, flow: http.HTTPFlow, token: str, rest: str) -> None:
         context = get_context(flow)
@@ -245,10 +265,10 @@ class Router:
             return
         try:
             body = json.loads(flow.request.get_text(strict=True) or "null")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return  # not JSON: later stages decide what to do with the body
         if isinstance(body, dict) and isinstance(body.get("model"), str):
             mapped = context.token.model_map.get(body["model"])
             if isinstance(mapped, str):
                 body["model"] = mapped
-                flow.request.set_text(json.dumps(body, ensure_ascii=False))
+                flow.request.content = dump_bytes(body)

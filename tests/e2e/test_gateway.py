@@ -144,12 +144,19 @@ def test_port_token_and_direct_and_v2_routes(gateway, mock_llm):
     assert seen.path == "/v1/chat/completions?v=2" and "x-target-url" not in seen.headers
 
 
-def test_filter_mode_suffixes_route(gateway, token, mock_llm):
+def test_filter_mode_suffixes_route_where_the_policy_allows_them(gateway, token, mock_llm):
+    permissive = gateway.register(mock_llm.url + "/v1", policy="permissive")["token"]
     for suffix in ("__redact", "__passthrough"):
-        r = httpx.post(f"{gateway.url}/v1/__gw__/t/{token}{suffix}/chat/completions",
+        r = httpx.post(f"{gateway.url}/v1/__gw__/t/{permissive}{suffix}/chat/completions",
                        json={"model": "m", "messages": [{"role": "user", "content": "s"}]},
                        headers={"x-mock-reply": suffix})
         assert r.status_code == 200 and r.json()["choices"][0]["message"]["content"] == suffix
+        # the default policy (and strict) does not let a client switch its checks off
+        before = len(mock_llm.requests)
+        r = httpx.post(f"{gateway.url}/v1/__gw__/t/{token}{suffix}/chat/completions",
+                       json={"model": "m", "messages": [{"role": "user", "content": "s"}]})
+        assert r.status_code == 403 and error_code(r) == "filter_mode_not_allowed"
+        assert len(mock_llm.requests) == before
 
 
 def test_compressed_request_body_is_decoded_and_forwarded(base, mock_llm):

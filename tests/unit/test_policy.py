@@ -11,6 +11,10 @@ def test_shipped_policies_load():
     assert policies["strict"].level("low") == "high"
     assert policies["agent"].injection("medium").untrusted_action == "neutralize"
     assert policies["permissive"].injection("medium") == INJECTION_DEFAULTS["low"]
+    # only permissive lets a client pick __redact or __passthrough
+    assert {name: p.filter_modes for name, p in policies.items()} == {
+        "default": ("full",), "strict": ("full",), "agent": ("full",),
+        "permissive": ("full", "redact", "passthrough")}
 
 
 def test_levels_order_their_thresholds():
@@ -27,6 +31,9 @@ def test_levels_order_their_thresholds():
     ("name: x\nextra: 1\n", "unknown fields"),
     ("name: other\n", "must match the file name"),
     ("- a list\n", "mapping"),
+    ("name: x\nfilter_modes: [redact]\n", "filter_modes"),
+    ("name: x\nfilter_modes: [full, everything]\n", "filter_modes"),
+    ("name: x\nfilter_modes: passthrough\n", "filter_modes"),
 ])
 def test_invalid_policies_are_refused_with_a_reason(tmp_path, text, message):
     path = tmp_path / "x.yaml"
