@@ -26,13 +26,14 @@ from aegis_addons.detect.exact import ExactValueError, ExactValueMatcher
 from aegis_addons.detect.gitleaks import load_gitleaks_rules
 from aegis_addons.detect.output_redaction import SecretOutputFilter
 from aegis_addons.detect.pii import PiiDetector
-from aegis_addons.detect.placeholders import RedactionSession, Redactor, StreamRestorer
+from aegis_addons.detect.placeholders import RedactionSession, Redactor, StreamRestorer, json_string_escape
 from aegis_addons.detect.rulepack import RulePackError
 from aegis_addons.errors import make_error
 from aegis_addons.keys import load_or_create_key
 from aegis_addons.options import add_option, split_list
 from aegis_addons.paths import aegis_home
 from aegis_addons.wire.segments import USER
+from aegis_addons.wire.stream import TOOL_ARGS
 
 log = logging.getLogger(__name__)
 
@@ -235,5 +236,6 @@ class Redaction:
 
         if ctx.options.aegis_redact_response_secrets:
             context.response_filters.append(output_secrets)
-        context.response_filters.append(lambda kind, tool_name: StreamRestorer(session))
+        context.response_filters.append(lambda kind, tool_name: StreamRestorer(
+            session, escape=json_string_escape if kind == TOOL_ARGS else None))
         context.pending_stages.discard(STAGE)

@@ -39,8 +39,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -249,8 +250,15 @@ class Redactor:
 
 # --- restoration -------------------------------------------------------------------------------------
 
-def _restore_into(buf: str, session: RedactionSession, final: bool, out: list[str]) -> tuple[str, int, int]:
-    """Append the restorable part of `buf` to `out`; return (held-back rest, restored, unrestorable)."""
+def json_string_escape(value: str) -> str:
+    """`value` as it is written inside a JSON string (quotes, backslashes and line breaks escaped)."""
+    return json.dumps(value, ensure_ascii=False)[1:-1]
+
+
+def _restore_into(buf: str, session: RedactionSession, final: bool, out: list[str],
+                  escape: Callable[[str], str] | None = None) -> tuple[str, int, int]:
+    """Append the restorable part of `buf` to `out`; return (held-back rest, restored, unrestorable).
+    `escape` writes a restored value in the text's own syntax (JSON, for tool-call arguments)."""
     pos = restored = unrestorable = 0
     while True:
         stop = len(buf) if final else _hold_point(buf, pos)
@@ -265,7 +273,7 @@ def _restore_into(buf: str, session: RedactionSession, final: bool, out: list[st
             out.append(m.group())
             unrestorable += 1
         else:
-            out.append(value)
+            out.append(value if escape is None else escape(value))
             restored += 1
         pos = m.end()
     session.restored_count += restored
@@ -273,21 +281,25 @@ def _restore_into(buf: str, session: RedactionSession, final: bool, out: list[st
     return buf[stop:], restored, unrestorable
 
 
-def restore(text: str, session: RedactionSession) -> tuple[str, int, int]:
+def restore(text: str, session: RedactionSession,
+            escape: Callable[[str], str] | None = None) -> tuple[str, int, int]:
     """Replace the placeholders issued by `session`; returns (text, restored, unrestorable).
 
     The counts are also added to `session.restored_count` / `session.unrestorable_count`.
     """
     out: list[str] = []
-    _, restored, unrestorable = _restore_into(text, session, True, out)
+    _, restored, unrestorable = _restore_into(text, session, True, out, escape)
     return "".join(out), restored, unrestorable
 
 
 class StreamRestorer:
-    """Incremental `restore` for streamed text (one per streamed text channel of a response)."""
+    """Incremental `restore` for streamed text (one per streamed text channel of a response). Tool-call
+    arguments are JSON text: give `escape=json_string_escape` there, or a value holding a quote, a
+    backslash or a line break would break (or change) the arguments."""
 
-    def __init__(self, session: RedactionSession) -> None:
+    def __init__(self, session: RedactionSession, escape: Callable[[str], str] | None = None) -> None:
         self.session = session
+        self.escape = escape
         self._pending = ""
 
     @property
@@ -297,10 +309,10 @@ class StreamRestorer:
 
     def feed(self, delta: str) -> str:
         out: list[str] = []
-        self._pending, _, _ = _restore_into(self._pending + delta, self.session, False, out)
+        self._pending, _, _ = _restore_into(self._pending + delta, self.session, False, out, self.escape)
         return "".join(out)
 
     def flush(self) -> str:
         out: list[str] = []
-        self._pending, _, _ = _restore_into(self._pending, self.session, True, out)
+        self._pending, _, _ = _restore_into(self._pending, self.session, True, out, self.escape)
         return "".join(out)

@@ -22,6 +22,7 @@ EMAIL = "alice.smith@example.org"
 GITHUB = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
 CARD = "4111 1111 1111 1111"
 SECRET_VALUE = "corp-vault-Zx81!qq"
+ODD_SECRET = 'vault\\Zx9"q!w'  # a backslash and a quote: JSON must escape both
 TEXT = f"Email {EMAIL}, token {GITHUB}, card {CARD}. 请回复。"
 PLACEHOLDER = re.compile(r"\[\[AEGIS:[A-Z0-9_]+:[0-9a-f]{8,16}\]\]")
 
@@ -29,7 +30,7 @@ PLACEHOLDER = re.compile(r"\[\[AEGIS:[A-Z0-9_]+:[0-9a-f]{8,16}\]\]")
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory, mock_llm):
     home = tmp_path_factory.mktemp("aegis-redaction")
-    (home / "secrets.txt").write_text(f"# operator secrets\n{SECRET_VALUE}\n")
+    (home / "secrets.txt").write_text(f"# operator secrets\n{SECRET_VALUE}\n{ODD_SECRET}\n")
     (home / "whitelists.yaml").write_text("team-a:\n  - support@example.org\n")
     gw = Gateway(home, options={"aegis_secret_values_file": str(home / "secrets.txt"),
                                 "aegis_whitelists_file": str(home / "whitelists.yaml"),
@@ -130,6 +131,36 @@ def test_tool_call_arguments_redacted_in_history_and_restored_in_answer(base, mo
         assert json.loads(got) == {"to": EMAIL, "cc": [EMAIL]}
 
 
+def test_values_restored_into_tool_arguments_are_json_escaped(base, mock_llm):
+    """A restored value with a backslash and a quote inside tool-call arguments: the client must get
+    valid JSON holding the value, buffered and streamed, OpenAI and Anthropic."""
+    openai_client = openai.OpenAI(base_url=base, api_key="x")
+    openai_client.chat.completions.create(model="m", messages=[{"role": "user", "content": f"use {ODD_SECRET}"}])
+    sent = upstream_text(mock_llm)
+    assert ODD_SECRET not in sent and json.dumps(ODD_SECRET)[1:-1] not in sent
+    placeholder = PLACEHOLDER.search(sent).group()
+    args = json.dumps({"password": placeholder})
+    tool = {"x-mock-tool-name": "login", "x-mock-tool-args": args, "x-mock-delta-chars": "3"}
+    for stream in (False, True):
+        response = openai_client.chat.completions.create(
+            model="m", messages=[{"role": "user", "content": f"use {ODD_SECRET}"}], stream=stream,
+            extra_headers=tool)
+        if stream:
+            got = "".join(c.choices[0].delta.tool_calls[0].function.arguments or ""
+                          for c in response if c.choices and c.choices[0].delta.tool_calls)
+        else:
+            got = response.choices[0].message.tool_calls[0].function.arguments
+        assert json.loads(got) == {"password": ODD_SECRET}
+    anthropic_client = anthropic.Anthropic(base_url=base, api_key="x")
+    message = dict(model="m", max_tokens=50, messages=[{"role": "user", "content": f"use {ODD_SECRET}"}],
+                   extra_headers=tool)
+    answer = anthropic_client.messages.create(**message)
+    assert [b.input for b in answer.content if b.type == "tool_use"] == [{"password": ODD_SECRET}]
+    with anthropic_client.messages.stream(**message) as stream:
+        final = stream.get_final_message()
+    assert [b.input for b in final.content if b.type == "tool_use"] == [{"password": ODD_SECRET}]
+
+
 def test_forged_placeholder_is_not_restored_and_counted(gateway, base, mock_llm):
     forged = "[[AEGIS:EMAIL:0123abcd]]"
     r = httpx.post(base + "/chat/completions", headers=ECHO,
@@ -156,8 +187,9 @@ def test_model_made_secret_is_redacted_in_answer(gateway, base):
     assert "action=redact findings=secret.github" in body.rstrip().splitlines()[-1]
 
 
-def test_filter_modes(gateway, base, mock_llm):
-    r = httpx.post(base.replace("/t/", "/t/") + "__redact/chat/completions", headers=ECHO,
+def test_filter_modes(gateway, mock_llm):
+    base = gateway.register(mock_llm.url + "/v1", policy="permissive")["base_url"]  # allows the suffixes
+    r = httpx.post(base + "__redact/chat/completions", headers=ECHO,
                    json={"model": "m", "messages": [{"role": "user", "content": TEXT}]})
     assert r.json()["choices"][0]["message"]["content"] == TEXT
     assert_clean(upstream_text(mock_llm))
@@ -201,6 +233,52 @@ def test_compressed_request_body_is_redacted(base, mock_llm):
                    headers={"content-encoding": "gzip", "content-type": "application/json", **ECHO})
     assert r.json()["choices"][0]["message"]["content"] == TEXT
     assert_clean(upstream_text(mock_llm))
+
+
+def test_gzip_body_of_several_members_is_scanned_whole(base, mock_llm):
+    """mitmproxy decodes only the first member (`{`); the upstream decodes them all."""
+    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": TEXT}]}).encode()
+    r = httpx.post(base + "/chat/completions", content=gzip.compress(body[:1]) + gzip.compress(body[1:]),
+                   headers={"content-encoding": "gzip", "content-type": "application/json", **ECHO})
+    assert r.status_code == 200 and r.json()["choices"][0]["message"]["content"] == TEXT
+    forwarded = upstream_text(mock_llm)
+    assert_clean(forwarded)
+    assert PLACEHOLDER.search(json.loads(forwarded)["messages"][0]["content"])
+
+
+def test_compression_bomb_is_refused_without_decoding_it_all(base):
+    bomb = gzip.compress(b'{"messages": [{"role": "user", "content": "' + b"0" * 20_000_000 + b'"}]}')
+    assert len(bomb) < 100_000  # 20 MB decoded; the default limit is 12 MB
+    r = httpx.post(base + "/chat/completions", content=bomb,
+                   headers={"content-encoding": "gzip", "content-type": "application/json"})
+    assert r.status_code == 413 and error_code(r) == "request_body_too_large"
+
+
+@pytest.mark.parametrize("body,problem", [
+    (f'{{"messages": [{{"role": "user", "content": "{EMAIL}", "content": "hi"}}]}}', "duplicate key"),
+    ('{"messages": [], "temperature": NaN}', "NaN"),
+    ('{"messages": [], "temperature": 1e999}', "out of range"),
+    ("\ufeff" + json.dumps({"messages": [{"role": "user", "content": EMAIL}]}), "not valid JSON"),
+    ('{"x": ' + "[" * 100_000 + "]" * 100_000 + f', "messages": [{{"role": "user", "content": "{EMAIL}"}}]}}',
+     "nested too deeply"),
+])
+def test_json_the_upstream_could_read_otherwise_is_refused(base, mock_llm, body, problem):
+    """A body the gateway would read differently from the upstream (the first of two keys, `\\u`
+    escapes in text the parser gave up on) is refused, never forwarded."""
+    before = len(mock_llm.requests)
+    r = httpx.post(base + "/chat/completions", content=body.encode(), headers={"content-type": "application/json"})
+    assert r.status_code == 400 and error_code(r) == "invalid_request_body"
+    assert problem in r.json()["error"]["message"]
+    assert len(mock_llm.requests) == before
+
+
+def test_lone_surrogate_escape_is_forwarded_as_sent_and_the_rest_redacted(base, mock_llm):
+    body = '{"model": "m", "messages": [{"role": "user", "content": "odd \\ud83d char, mail ' + EMAIL + '"}]}'
+    r = httpx.post(base + "/chat/completions", content=body.encode(), headers={"content-type": "application/json"})
+    assert r.status_code == 200
+    forwarded = upstream_text(mock_llm)
+    assert_clean(forwarded)
+    assert "\\ud83d" in forwarded and "AEGIS:EMAIL" in forwarded
 
 
 def test_invalid_utf8_is_refused(base):

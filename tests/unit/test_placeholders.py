@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 
@@ -14,6 +15,7 @@ from aegis_addons.detect.placeholders import (
     RedactionSession,
     Redactor,
     StreamRestorer,
+    json_string_escape,
     kind_label,
     restore,
 )
@@ -241,3 +243,19 @@ def test_session_merge_adopts_placeholders_and_refuses_conflicts():
     kind, tag = next(iter(part._values))
     clash._issue(kind, tag, "someone-else@example.org")
     assert not clash.merge(part) and clash.findings == []
+
+
+@pytest.mark.parametrize("value", ['ab\\cd3F!gh', 'Zx9"qP!2w', "-----BEGIN KEY-----\nMIIB\n-----END KEY-----"])
+def test_values_restored_into_tool_arguments_are_json_escaped(detector, value):
+    """Tool-call arguments are JSON text: a restored backslash, quote or line break is written escaped,
+    or the client gets invalid JSON (or, for a quote, silently another value)."""
+    redactor = Redactor(KEY, detector, exact=ExactValueMatcher([value]))
+    session = redactor.new_session()
+    placeholder = redactor.redact(value, session)
+    arguments = json.dumps({"path": "/tmp/x", "content": f"key: {placeholder}"})
+    restored, count, _ = restore(arguments, session, escape=json_string_escape)
+    assert count == 1 and json.loads(restored)["content"] == f"key: {value}"
+    stream = StreamRestorer(session, escape=json_string_escape)
+    streamed = "".join(stream.feed(ch) for ch in arguments) + stream.flush()
+    assert streamed == restored
+    assert restore(f"text {placeholder}", session)[0] == f"text {value}"  # plain text is not escaped
