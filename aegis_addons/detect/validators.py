@@ -21,8 +21,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-from stdnum import bic, bitcoin, iban, imei, luhn
+from stdnum import bic, bitcoin, iban, imei, luhn, numdb
 from stdnum.cn import ric
+from stdnum.exceptions import ValidationError
 from stdnum.us import rtn, ssn
 
 from aegis_addons.detect.rulepack import validator
@@ -40,11 +41,35 @@ def digits_of(value: str) -> str:
 # Words that mark a value as an example or a template, matched case-insensitively anywhere in it.
 _PLACEHOLDER_MARKERS = (
     "example", "your_", "your-", "yourkey", "yourtoken", "yoursecret", "yourpassword", "xxxx",
-    "placeholder", "changeme", "change_me", "replace_me", "replaceme", "redacted", "dummy", "sample",
+    "placeholder", "changeme", "change_me", "change-me", "replace_me", "replaceme", "redacted", "dummy", "sample",
     "insert_", "put_your", "enter_your", "todo", "fixme", "<", ">", "...", "…", "****", "____",
     "[[aegis", "aegis:", "my-secret", "my_secret", "mysecret", "my_jwt_secret", "not-a-real", "not_a_real",
     "x-oauth-basic",
 )
+# Markers that are plain letters can occur by chance inside random key material (`…xXxX…`, `…ToDo…` in
+# a 1,700-character PEM body: about 3 keys in 1,000): inside a long value they count only at a word's
+# edge (next to the value's start or end or to a character that is not a letter or digit).
+_WORD_MARKERS = tuple(m for m in _PLACEHOLDER_MARKERS if m.isalnum())
+_OTHER_MARKERS = tuple(m for m in _PLACEHOLDER_MARKERS if not m.isalnum() and m not in ("<", ">"))
+LONG_VALUE = 100
+# `<` and `>` mark a template (`<your-token>`, `<%= ENV["X"] %>`, `<?php`), but are also two characters
+# of random salts (WordPress's alphabet has them): in a long random value only a bracketed word counts.
+_ANGLE_TEMPLATE = re.compile(r"<[A-Za-z][\w .-]*>|<%|%>|<\?")
+
+
+def _has_marker(v: str, low: str) -> bool:
+    if any(marker in low for marker in _OTHER_MARKERS):
+        return True
+    if ("<" in v or ">" in v) and (len(v) < 32 or not random_token(v) or _ANGLE_TEMPLATE.search(v)):
+        return True
+    for marker in _WORD_MARKERS:
+        i = low.find(marker)
+        while i >= 0:
+            end = i + len(marker)
+            if len(v) <= LONG_VALUE or not (i and low[i - 1].isalnum() and end < len(low) and low[end].isalnum()):
+                return True
+            i = low.find(marker, i + 1)
+    return False
 # Whole values that are obviously not secrets (after lower-casing and stripping quotes).
 _PLACEHOLDER_VALUES = frozenset({
     "password", "passwd", "secret", "token", "apikey", "api_key", "key", "none", "null", "nil",
@@ -77,7 +102,7 @@ def looks_like_placeholder(value: str) -> bool:
     low = v.lower()
     if len(v) < 4 or low in _PLACEHOLDER_VALUES:
         return True
-    if any(marker in low for marker in _PLACEHOLDER_MARKERS):
+    if _has_marker(v, low):
         return True
     # Maven's and Jenkins' encrypted passwords are base64 in braces (`{wDti...Eu0M=}`): a secret, not `{name}`.
     encrypted = len(v) > 22 and v[0] == "{" and v[-1] == "}" and random_token(v[1:-1]) and _BASE64_BODY.fullmatch(v[1:-1])
@@ -152,7 +177,22 @@ def us_ssn(value: str) -> bool:
 
 @validator("cn_resident_id")
 def cn_resident_id(value: str) -> bool:
-    return ric.is_valid(value.upper())
+    """Checksum, birth date and an area code that exists. (`ric.is_valid` also wants the area code to have
+    existed in the birth year, but an ID carries the code of the district that issued it: a resident
+    born in 1978 in Shanghai's Pudong, created in 1993, has 310115 and is no less real.)"""
+    number = value.upper()
+    if len(number) != 18 or not number[:-1].isdigit() or number[-1] != ric.calc_check_digit(number):
+        return False
+    try:
+        ric.get_birth_date(number)
+    except ValidationError:
+        return False
+    return _cn_area_exists(number[:6])
+
+
+@cache
+def _cn_area_exists(code: str) -> bool:
+    return any("county" in props for _, props in numdb.get("cn/loc").info(code))
 
 
 # --- network ----------------------------------------------------------------------------------------
@@ -307,11 +347,16 @@ def _b64url_json(part: str) -> object | None:
         return None
 
 
+# The sample token of jwt.io and of countless tutorials ("John Doe", secret "your-256-bit-secret"): its
+# signature is enough to know it, whatever the header looks like.
+_SAMPLE_JWT_SIGNATURES = frozenset({"SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"})
+
+
 @validator("jwt")
 def jwt(value: str) -> bool:
-    """A JWS whose header is JSON naming an algorithm; its payload must decode too."""
+    """A JWS whose header is JSON naming an algorithm; its payload must decode too; not the sample."""
     parts = value.split(".")
-    if len(parts) < 3:
+    if len(parts) < 3 or parts[2] in _SAMPLE_JWT_SIGNATURES:
         return False
     header = _b64url_json(parts[0])
     return isinstance(header, dict) and ("alg" in header or "typ" in header) and \

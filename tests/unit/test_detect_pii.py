@@ -1020,3 +1020,48 @@ def test_secret_names_of_any_length_scan_in_linear_time(detector, text):
     start = time.perf_counter()
     detector.scan(text)
     assert time.perf_counter() - start < 5.0
+
+
+# --- a review of realistic agent files (.env, wp-config, tfstate, kubeconfig, customer exports) ------
+WP_SALT = "-,IrG5g`|H,H}fEtLV.XYY+<F#<<~%B;0@~H*e%e,Np2WE$>xntD6rx4@8t=U3H;"
+
+
+def _pem_with(marker: str) -> str:
+    body = [("MIIEowIBAAKCAQEAx9Kq2vT7pL3mN8rB5wY1zE6hJ4fG0dS9aQ2cV7uI3oP5k" * 2)[:64] for _ in range(25)]
+    body[5] = body[5][:20] + marker + body[5][20 + len(marker):]
+    return "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(body) + "\n-----END RSA PRIVATE KEY-----"
+
+
+@pytest.mark.parametrize("text, value", [
+    # a placeholder word that random key material happens to contain (about 3 RSA keys in 1,000)
+    *[(_pem_with(marker), _pem_with(marker)) for marker in ("xXxX", "ToDo", "SaMpLe", "dUmMy")],
+    (f"define( 'AUTH_KEY', '{WP_SALT}' );", WP_SALT),  # WordPress salts use < and >
+    ("Driver={ODBC Driver 18};Server=tcp:crm.example.net;Uid=crmadmin;Pwd={xu2tUq%9HkSb@PYil};Encrypt=yes;",
+     "xu2tUq%9HkSb@PYil"),
+    ("jdbc:sqlserver://db.internal:1433;databaseName=crm;user=sa;password=Orbit@9124;encrypt=true", "Orbit@9124"),
+    ("define( 'SMTP_PASS', 'Harbor@1917' );", "Harbor@1917"),
+    ('npmAuthIdent: "deployer:Saffron#9295"', "deployer:Saffron#9295"),
+    ("<gpg.passphrase>Saffroncobalt76!</gpg.passphrase>", "Saffroncobalt76!"),
+    ('new Twilio("AC3f2a9b8c7d6e5f4a3b2c1d0e9f8a7b6c", "38f5d8b9a8563583614e375dd51a0a54");',
+     "38f5d8b9a8563583614e375dd51a0a54"),
+    ('curl "https://api.openweathermap.org/data/2.5/weather?q=Berlin&appid=885ccf77ab1de2f64a20e7a1d9c4b3f2"',
+     "885ccf77ab1de2f64a20e7a1d9c4b3f2"),
+    # a resident ID carries the code of the district that issued it, even one created after the birth
+    ("| 周杰 | 310115197803046139 | 13590074838 |", "310115197803046139"),
+    ("客户孙丽（身份证号 500112198302150676）申请退款。", "500112198302150676"),
+])
+def test_reviewed_agent_files_are_redacted(detector, text, value):
+    assert _covered(detector, text, value)
+
+
+@pytest.mark.parametrize("text", [
+    "DATABASE_URL: postgres://postgres:postgres@localhost:5432/test",  # CI service containers
+    "DJANGO_SECRET_KEY=change-me-to-a-long-random-string",
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2"
+    "MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",  # jwt.io's sample
+    "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    'api_key = "<your-api-key>"',
+    'password: <%= ENV["DB_PASSWORD"] %>',
+])
+def test_reviewed_agent_file_lookalikes_survive(detector, text):
+    assert [c for c, _ in found(detector, text) if c.startswith("secret.")] == []
