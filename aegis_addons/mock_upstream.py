@@ -6,6 +6,7 @@ network access or API keys. It answers:
 
 - ``POST /v1/chat/completions``: OpenAI Chat Completions, JSON or SSE (``chat.completion.chunk``); a
   tool call is a legacy ``function_call`` when the request uses ``functions``;
+- ``POST /v1/responses``: a call of a tool the request declares ``custom`` carries free-form ``input``;
 - ``POST /v1/responses``: OpenAI Responses, JSON or SSE (``response.*`` events);
 - ``POST /v1/messages``: Anthropic Messages, JSON or SSE (``message_start`` ... ``message_stop``);
 - ``GET /v1/models``: a model list, in Anthropic's shape when the client sends ``anthropic-version``;
@@ -424,8 +425,19 @@ def _output_text_part(text: str) -> dict[str, Any]:
     return {"type": "output_text", "annotations": [], "logprobs": [], "text": text}
 
 
+def _custom_tool(reply: Reply) -> bool:
+    """Is the called tool declared as a free-form (`custom`) tool, like Codex's apply_patch? Its call
+    carries `input` text instead of JSON `arguments`."""
+    return bool(reply.tool_name) and any(
+        isinstance(tool, dict) and tool.get("type") == "custom" and tool.get("name") == reply.tool_name
+        for tool in reply.request.get("tools") or [])
+
+
 def _output_item(reply: Reply, item_id: str, call_id: str, status: str, *, finished: bool) -> dict[str, Any]:
     """The Responses output item, as announced (``finished=False``) or complete."""
+    if _custom_tool(reply):
+        return {"id": item_id, "type": "custom_tool_call", "status": status, "call_id": call_id,
+                "input": reply.tool_args if finished else "", "name": reply.tool_name}
     if reply.tool_name:
         return {
             "id": item_id,
@@ -466,7 +478,11 @@ def responses_stream_events(reply: Reply) -> list[SseEvent]:
     emit("response.created", response=_response_object(reply, response_id, created_at, "in_progress", []))
     emit("response.in_progress", response=_response_object(reply, response_id, created_at, "in_progress", []))
     emit("response.output_item.added", output_index=0, item=announced)
-    if reply.tool_name:
+    if _custom_tool(reply):
+        for piece in reply.pieces:
+            emit("response.custom_tool_call_input.delta", **where, delta=piece)
+        emit("response.custom_tool_call_input.done", **where, input=reply.tool_args)
+    elif reply.tool_name:
         for piece in reply.pieces:
             emit("response.function_call_arguments.delta", **where, delta=piece)
         emit("response.function_call_arguments.done", **where, arguments=reply.tool_args)

@@ -142,8 +142,9 @@ def _part(part: dict, path: Path, role: str, turn: int, raw: bool = False) -> li
             out.extend(_content(source.get("content"), path + ("source", "content"), DOCUMENT, turn))
     if kind in ("function_call", "custom_tool_call", "mcp_call") and isinstance(part.get("arguments"), str):
         out.extend(_tool_args(part["arguments"], path + ("arguments",), turn, raw, part.get("name", "")))
-    if kind == "custom_tool_call" and isinstance(part.get("input"), str):   # free-form input (apply_patch)
-        out.append(Segment(TOOL_ARGS, path + ("input",), part["input"], turn=turn,
+    if kind == "custom_tool_call" and isinstance(part.get("input"), str):
+        # free-form input (Codex's apply_patch), not JSON: model-written text like an answer's
+        out.append(Segment(ASSISTANT, path + ("input",), part["input"], turn=turn,
                            tool_name=part["name"] if isinstance(part.get("name"), str) else ""))
     if kind in ("function_call_output", "custom_tool_call_output", "local_shell_call_output", "mcp_call"):
         output = part.get("output")

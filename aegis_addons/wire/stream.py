@@ -331,7 +331,8 @@ class OpenAIResponsesEditor(_FormatEditor):
             item = self.items.get(payload.get("item_id"))
             if item is not None and isinstance(item.setdefault("content", []), list):
                 item["content"].append(copy.deepcopy(payload["part"]))
-        if kind in ("response.output_text.delta", "response.function_call_arguments.delta"):
+        if kind in ("response.output_text.delta", "response.function_call_arguments.delta",
+                    "response.custom_tool_call_input.delta"):
             key, channel_kind = self._key(payload, kind)
             if isinstance(payload.get("delta"), str):
                 out = self.channel(key, channel_kind, self._tool_name(key)).feed(payload["delta"])
@@ -339,17 +340,18 @@ class OpenAIResponsesEditor(_FormatEditor):
                     payload["delta"] = out
                     return [event.with_json(payload)]
             return [event]
-        if kind in ("response.output_text.done", "response.function_call_arguments.done"):
+        if kind in ("response.output_text.done", "response.function_call_arguments.done",
+                    "response.custom_tool_call_input.done"):
             key, channel_kind = self._key(payload, kind)
             channel = self.channel(key, channel_kind, self._tool_name(key))
             rest = channel.close()
             out = []
             if rest:
-                delta = {k: v for k, v in payload.items() if k not in ("text", "arguments")}
+                delta = {k: v for k, v in payload.items() if k not in ("text", "arguments", "input")}
                 delta["type"] = kind.replace(".done", ".delta")
                 delta["delta"] = rest
                 out.append(SseEvent(b"", event=delta["type"]).with_json(delta))
-            field = "text" if channel_kind == TEXT else "arguments"
+            field = key[1] if key[1] in ("arguments", "input") else "text"
             payload[field] = channel.text
             return out + [event.with_json(payload)]
         if kind == "response.content_part.done":
@@ -378,6 +380,8 @@ class OpenAIResponsesEditor(_FormatEditor):
     def _key(payload: dict, kind: str) -> tuple[Any, str]:
         if kind.startswith("response.output_text"):
             return (payload.get("item_id"), payload.get("content_index", 0)), TEXT
+        if kind.startswith("response.custom_tool_call_input"):  # free-form input (Codex's apply_patch): text
+            return (payload.get("item_id"), "input"), TEXT
         return (payload.get("item_id"), "arguments"), TOOL_ARGS
 
     def _rewrite_item(self, item: dict) -> None:
@@ -386,18 +390,20 @@ class OpenAIResponsesEditor(_FormatEditor):
             channel = self.channels.get((item_id, k))
             if channel is not None and isinstance(part, dict) and isinstance(part.get("text"), str):
                 part["text"] = channel.text
-        channel = self.channels.get((item_id, "arguments"))
-        if channel is not None and isinstance(item.get("arguments"), str):
-            item["arguments"] = channel.text
+        for field in ("arguments", "input"):
+            channel = self.channels.get((item_id, field))
+            if channel is not None and isinstance(item.get(field), str):
+                item[field] = channel.text
 
     def end_of_stream(self) -> list[SseEvent]:
         out = []
         for (item_id, index), channel in list(self.channels.items()):
             rest = channel.close()
             if rest:
-                kind = "response.output_text.delta" if index != "arguments" else "response.function_call_arguments.delta"
+                kind = {"arguments": "response.function_call_arguments.delta",
+                        "input": "response.custom_tool_call_input.delta"}.get(index, "response.output_text.delta")
                 payload = {"type": kind, "item_id": item_id, "delta": rest}
-                if index != "arguments":
+                if index not in ("arguments", "input"):
                     payload.update(output_index=0, content_index=index)
                 out.append(SseEvent(b"", event=kind).with_json(payload))
         response = copy.deepcopy(self.response or {})

@@ -161,6 +161,27 @@ def test_values_restored_into_tool_arguments_are_json_escaped(base, mock_llm):
     assert [b.input for b in final.content if b.type == "tool_use"] == [{"password": ODD_SECRET}]
 
 
+def test_codex_apply_patch_input_is_restored_as_written(base, mock_llm):
+    """A free-form (`custom`) tool call, Codex's apply_patch: its input is text, not JSON, so a restored
+    value goes in as it is, buffered and streamed."""
+    client = openai.OpenAI(base_url=base, api_key="x")
+    tools = [{"type": "custom", "name": "apply_patch", "description": "Apply a patch"}]
+    client.responses.create(model="m", input=f"store {ODD_SECRET} in config", tools=tools)
+    placeholder = PLACEHOLDER.search(upstream_text(mock_llm)).group()
+    patch = f"*** Add File: config.ini +password = {placeholder} (a header carries no line breaks)"
+    headers = {"x-mock-tool-name": "apply_patch", "x-mock-tool-args": patch, "x-mock-delta-chars": "4"}
+    expected = patch.replace(placeholder, ODD_SECRET)
+    response = client.responses.create(model="m", input=f"store {ODD_SECRET} in config", tools=tools,
+                                       extra_headers=headers)
+    assert [(item.type, item.input) for item in response.output] == [("custom_tool_call", expected)]
+    with client.responses.stream(model="m", input=f"store {ODD_SECRET} in config", tools=tools,
+                                 extra_headers=headers) as stream:
+        deltas = "".join(e.delta for e in stream if e.type == "response.custom_tool_call_input.delta")
+        final = stream.get_final_response()
+    assert deltas == expected
+    assert [(item.type, item.input) for item in final.output] == [("custom_tool_call", expected)]
+
+
 def test_forged_placeholder_is_not_restored_and_counted(gateway, base, mock_llm):
     forged = "[[AEGIS:EMAIL:0123abcd]]"
     r = httpx.post(base + "/chat/completions", headers=ECHO,

@@ -115,7 +115,7 @@ SECRET = "AKIAZ3MSJV4WWNKWW5FA"
     (ANTHROPIC_MESSAGES, {"messages": [{"role": "user", "content": [{"type": "document", "title": SECRET,
         "source": {"type": "text", "media_type": "text/plain", "data": "d"}}]}]}, DOCUMENT),
     (OPENAI_RESPONSES, {"input": [{"type": "custom_tool_call", "call_id": "c", "name": "apply_patch",
-                                   "input": SECRET}]}, TOOL_ARGS),
+                                   "input": SECRET}]}, ASSISTANT),
     (OPENAI_RESPONSES, {"input": [{"type": "mcp_call", "id": "m", "name": "n", "server_label": "s",
                                    "arguments": "{}", "output": SECRET}]}, TOOL_RESULT),
     (OPENAI_RESPONSES, {"input": [{"type": "reasoning", "id": "r", "summary": [
