@@ -56,7 +56,7 @@ class ParseRequest:
                                        f"the request body is not valid UTF-8 (byte {e.start})")
             return
         body = None
-        if text.lstrip().lstrip("\ufeff")[:1] in ("{", "["):
+        if text.lstrip().lstrip("\ufeff").lstrip()[:1] in ("{", "["):
             problem = None
             try:
                 body = loads_strict(text)

@@ -108,6 +108,9 @@ class Router:
                    "Host that numeric port tokens route to.")
         add_option(loader, "aegis_docker_upstreams", str, "",
                    "Port token mappings, e.g. 8317:cli-proxy-api,8080:svc:9000; they win over port routing.")
+        add_option(loader, "aegis_port_routes_policy", str, "default",
+                   "Policy of numeric port tokens and aegis_docker_upstreams routes (which have no token "
+                   "record), e.g. permissive to let clients use __redact / __passthrough there.")
         add_option(loader, "aegis_v2_target_allowlist", str, "",
                    "Hosts the /v2 proxy may reach: host, host:port, *.domain or CIDR, comma-separated.")
         add_option(loader, "aegis_forward_llm_hosts", str, DEFAULT_LLM_HOSTS,
@@ -126,6 +129,10 @@ class Router:
                 validate_upstream_base(ctx.options.aegis_upstream_base_url)
             except ValueError as e:
                 raise exceptions.OptionsError(f"aegis_upstream_base_url: {e}") from None
+        if "aegis_port_routes_policy" in updated and ctx.options.aegis_port_routes_policy not in shipped_policies():
+            raise exceptions.OptionsError(
+                f"aegis_port_routes_policy: unknown policy {ctx.options.aegis_port_routes_policy!r}; "
+                f"known: {', '.join(sorted(shipped_policies()))}")
         if "aegis_local_port_host" in updated and not ctx.options.aegis_local_port_host.strip():
             raise exceptions.OptionsError("aegis_local_port_host must not be empty")
         self.v2_allowlist = split_list(ctx.options.aegis_v2_target_allowlist)
@@ -214,6 +221,7 @@ class Router:
                                        f"unknown gateway token (port {port} is not routed)")
             return
         context.route, context.upstream = ROUTE_PORT, base
+        context.policy = ctx.options.aegis_port_routes_policy
         point_at(flow, join_upstream(base, rest))
 
     def _route_generic(self, flow: http.HTTPFlow) -> None:

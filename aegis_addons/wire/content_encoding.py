@@ -24,10 +24,14 @@ class DecodedBodyTooLarge(ValueError):
     """The decoded body is larger than the limit."""
 
 
+MAX_MEMBERS = 64  # gzip members or zstd frames in one body: clients send one; thousands are an attack
+_CHUNK = 1 << 16  # input fed per call, so what a member leaves over is never a copy of the whole rest
+
+
 def decode_body(data: bytes, encoding: str, limit: int) -> bytes:
     """`data` decoded from `encoding` (gzip, deflate, br or zstd); at most `limit` bytes of output."""
     if encoding == "gzip":
-        return _zlib_members(data, 31, limit)
+        return _zlib_members(data, 47, limit)  # 32 + 15: a gzip or zlib header, as mitmproxy accepts
     if encoding == "deflate":
         try:  # HTTP's "deflate" is zlib-wrapped; some clients send raw deflate, which mitmproxy accepts too
             return _zlib_members(data, 15, limit, many=False)
@@ -42,24 +46,28 @@ def decode_body(data: bytes, encoding: str, limit: int) -> bytes:
 
 def _zlib_members(data: bytes, wbits: int, limit: int, many: bool = True) -> bytes:
     out = bytearray()
-    rest = data
-    while True:
+    view = memoryview(data)
+    pos = members = 0
+    while pos < len(data):
+        members += 1
+        if members > (MAX_MEMBERS if many else 1):
+            raise UndecodableBody("data left over after the compressed stream" if not many
+                                  else f"more than {MAX_MEMBERS} compressed members")
         stream = zlib.decompressobj(wbits=wbits)
         try:
-            out += stream.decompress(rest, limit + 1 - len(out))
-            while stream.unconsumed_tail and len(out) <= limit:
-                out += stream.decompress(stream.unconsumed_tail, limit + 1 - len(out))
+            while not stream.eof and pos < len(data):
+                chunk = view[pos:pos + _CHUNK]
+                out += stream.decompress(chunk, limit + 1 - len(out))
+                while stream.unconsumed_tail and len(out) <= limit:
+                    out += stream.decompress(stream.unconsumed_tail, limit + 1 - len(out))
+                if len(out) > limit:
+                    raise DecodedBodyTooLarge(f"more than {limit} bytes decoded")
+                pos += len(chunk) - len(stream.unused_data)
         except zlib.error as e:
             raise UndecodableBody(str(e)) from None
-        if len(out) > limit:
-            raise DecodedBodyTooLarge(f"more than {limit} bytes decoded")
         if not stream.eof:
             raise UndecodableBody("the compressed data is cut off")
-        rest = stream.unused_data
-        if not rest:
-            return bytes(out)
-        if not many:
-            raise UndecodableBody("data left over after the compressed stream")
+    return bytes(out)
 
 
 def _brotli(data: bytes, limit: int) -> bytes:
@@ -88,14 +96,20 @@ def _zstd(data: bytes, limit: int) -> bytes:
         raise UndecodableBody(str(e)) from None
     # ... then frame by frame, so a cut-off frame or data left over is refused, not silently dropped.
     out = bytearray()
-    rest = data
-    while rest:
+    view = memoryview(data)
+    pos = frames = 0
+    while pos < len(data):
+        frames += 1
+        if frames > MAX_MEMBERS:
+            raise UndecodableBody(f"more than {MAX_MEMBERS} compressed frames")
         stream = context.decompressobj()
         try:
-            out += stream.decompress(rest)
+            while not stream.eof and pos < len(data):
+                chunk = view[pos:pos + _CHUNK]
+                out += stream.decompress(chunk)
+                pos += len(chunk) - len(stream.unused_data)
         except zstandard.ZstdError as e:
             raise UndecodableBody(str(e)) from None
         if not stream.eof:
             raise UndecodableBody("the compressed data is cut off")
-        rest = stream.unused_data
     return bytes(out)

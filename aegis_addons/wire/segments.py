@@ -13,9 +13,12 @@ string for other JSON bodies (the `/v2` proxy and unknown `/v1/...` paths).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+from aegis_addons.wire.json_text import loads_strict
 
 # Roles a segment can have. "system" is written by the operator/app; "tool_result" and "document" are
 # untrusted content (written by strangers); "tool_args" are arguments the model chose.
@@ -61,9 +64,12 @@ def detect_format(path: str) -> str:
 
 # --- walking -------------------------------------------------------------------------------------
 
-def _strings(value: Any, path: Path, skip: frozenset[str] = frozenset()) -> Iterator[tuple[Path, str]]:
-    """Every string leaf under `value` (dict values and list items; keys are not text), in order,
-    leaving out the values of dict keys in `skip`.
+def _strings(value: Any, path: Path, skip: frozenset[str] = frozenset(),
+             numbers: bool = False) -> Iterator[tuple[Path, str]]:
+    """Every string leaf under `value` (dict values and list items; keys are not text), in order.
+    `skip`: keys whose values are left out in the wire's own objects (dicts with a `type` or `role`), not
+    in dicts whose keys someone chose (metadata, template variables, schema properties). `numbers`:
+    numbers are leaves too, as text (a card number in tool arguments is a JSON number).
 
     Iterative, because a hostile body may nest thousands of levels deep."""
     stack: list[tuple[Path, Any]] = [(path, value)]
@@ -71,21 +77,26 @@ def _strings(value: Any, path: Path, skip: frozenset[str] = frozenset()) -> Iter
         where, item = stack.pop()
         if isinstance(item, str):
             yield where, item
+        elif numbers and isinstance(item, int | float) and not isinstance(item, bool):
+            yield where, json.dumps(item)
         elif isinstance(item, dict):
-            stack.extend((where + (k,), v) for k, v in reversed(list(item.items())) if k not in skip)
+            typed = skip and ("type" in item or "role" in item)
+            stack.extend((where + (k,), v) for k, v in reversed(list(item.items())) if not (typed and k in skip))
         elif isinstance(item, list):
             stack.extend((where + (i,), v) for i, v in reversed(list(enumerate(item))))
 
 
 def _json_string_leaves(text: str, path: Path, role: str, turn: int) -> list[Segment]:
     """Segments for a JSON-encoded string (tool arguments); the raw string when it is not JSON."""
-    try:
-        parsed = json.loads(text)
-    except ValueError:
+    try:  # strictly: with a key twice, the tool would read one value and a detector the other
+        parsed = loads_strict(text)
+    except (ValueError, RecursionError):
         return [Segment(role, path, text, turn=turn)]
     if isinstance(parsed, str):
         return [Segment(role, path, text, turn=turn)]
-    return [Segment(role, path + (_EMBEDDED,) + sub, leaf, turn=turn) for sub, leaf in _strings(parsed, ())]
+    # numbers too: a card number given as a JSON number becomes a placeholder string, still valid JSON
+    return [Segment(role, path + (_EMBEDDED,) + sub, leaf, turn=turn)
+            for sub, leaf in _strings(parsed, (), numbers=True)]
 
 
 def _tool_args(args: str, path: Path, turn: int, raw: bool, name: Any = "") -> list[Segment]:
@@ -114,10 +125,6 @@ def _part(part: dict, path: Path, role: str, turn: int, raw: bool = False) -> li
     out: list[Segment] = []
     if isinstance(part.get("text"), str):                      # text, input_text, output_text
         out.append(Segment(role, path + ("text",), part["text"], turn=turn))
-    if kind == "thinking" and isinstance(part.get("thinking"), str):   # Anthropic extended thinking
-        out.append(Segment(ASSISTANT, path + ("thinking",), part["thinking"], turn=turn))
-    if kind == "reasoning":                                     # Responses reasoning summaries
-        out.extend(_content(part.get("summary"), path + ("summary",), ASSISTANT, turn))
     if kind in ("document", "search_result"):                  # their titles and context are the document's
         for key in ("title", "context"):
             if isinstance(part.get(key), str):
@@ -269,7 +276,13 @@ def response_segments(fmt: str, body: Any) -> list[Segment]:
 _OPAQUE_KEYS = frozenset({"model", "role", "type", "id", "name", "call_id", "tool_call_id", "tool_use_id",
                           "previous_response_id", "file_id", "signature", "encrypted_content", "data",
                           "file_data", "media_type", "detail", "format", "status", "cache_control", "store",
-                          "include", "truncation", "service_tier", "reasoning_effort"})
+                          "include", "truncation", "service_tier", "reasoning_effort", "result",
+                          # the model's own reasoning, sent back as it came: a provider refuses a changed
+                          # thinking block (its signature), and placeholders are never restored into it
+                          "thinking", "summary"})
+# A `data:` URL of an image or file is base64, not text; so is a long run of base64 characters
+# (an image generation's `result`). Scanning megabytes of either costs seconds and finds nothing.
+_BINARY = re.compile(r"data:[\w.+-]+/[\w.+-]+(?:;[\w.+-]+=[\w.+-]+)*;base64,|[A-Za-z0-9+/=_-]{4096}")
 # Top-level fields that describe the request rather than carry a turn of the conversation: written by
 # the application like a system prompt (tool descriptions, metadata, stop sequences, schemas).
 _REQUEST_FIELDS = frozenset({"stop", "stop_sequences", "user", "metadata", "response_format", "text",
@@ -292,9 +305,18 @@ def _unclaimed_strings(body: dict, fmt: str, modelled: list[Segment]) -> list[Se
             continue
         role = SYSTEM if key in turns or key in _REQUEST_FIELDS else USER
         for sub, text in _strings(value, (key,), skip=_OPAQUE_KEYS):
-            if sub not in claimed and not text.startswith("data:"):  # a data: URL is an image, not text
+            if sub not in claimed and not (_BINARY.match(text) and _binary(text)):
                 out.append(Segment(role, sub, text))
     return out
+
+
+def _binary(text: str) -> bool:
+    """A `data:…;base64,` URL or base64 without spaces throughout: no text to scan."""
+    body = text.split(",", 1)[1] if text.startswith("data:") else text
+    return _BASE64_TEXT.fullmatch(body) is not None
+
+
+_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/=_-]*")
 
 
 # --- writing back --------------------------------------------------------------------------------

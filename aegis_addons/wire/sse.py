@@ -29,7 +29,7 @@ class SseEvent:
             self._json_parsed = True
             # SSE strips one space after `data:`; clients parse what follows with a JSON parser, which
             # skips more whitespace (`data:  {…}`), so the gateway must read that as JSON too
-            if self.data and self.data.lstrip(" \t")[:1] in ("{", "["):
+            if self.data and self.data.lstrip()[:1] in ("{", "["):
                 try:
                     self._json = json.loads(self.data)
                 except (ValueError, RecursionError):

@@ -280,6 +280,7 @@ def test_compression_bomb_is_refused_without_decoding_it_all(base):
     ('{"messages": [], "temperature": NaN}', "NaN"),
     ('{"messages": [], "temperature": 1e999}', "out of range"),
     ("\ufeff" + json.dumps({"messages": [{"role": "user", "content": EMAIL}]}), "not valid JSON"),
+    ("\ufeff " + json.dumps({"messages": [{"role": "user", "content": EMAIL}]}), "not valid JSON"),
     ('{"x": ' + "[" * 100_000 + "]" * 100_000 + f', "messages": [{{"role": "user", "content": "{EMAIL}"}}]}}',
      "nested too deeply"),
 ])

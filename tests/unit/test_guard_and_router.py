@@ -166,6 +166,16 @@ async def test_router_token_and_port_routes(state):
         port = reverse_flow("/v1/__gw__/t/9999/chat/completions")
         await router.requestheaders(port)
         assert port.request.url == "http://127.0.0.1:9999/v1/chat/completions"
+        # port routes have no token record: their policy is an option, `default` unless the operator says
+        suffixed = reverse_flow("/v1/__gw__/t/9999__passthrough/chat/completions")
+        await router.requestheaders(suffixed)
+        assert get_context(suffixed).error_code == "filter_mode_not_allowed"
+        tctx.configure(router, aegis_port_routes_policy="permissive")
+        suffixed = reverse_flow("/v1/__gw__/t/9999__passthrough/chat/completions")
+        await router.requestheaders(suffixed)
+        assert suffixed.response is None and get_context(suffixed).policy == "permissive"
+        with pytest.raises(exceptions.OptionsError):
+            tctx.configure(router, aegis_port_routes_policy="no-such-policy")
         with pytest.raises(exceptions.OptionsError):
             tctx.configure(router, aegis_docker_upstreams="nonsense")
 
@@ -185,3 +195,13 @@ async def test_router_forward_mode(state):
         other.request.host = "example.org"
         await router.requestheaders(other)
         assert other.response.status_code == 403
+
+
+def test_decoded_body_is_linear_in_members_and_accepts_zlib_labelled_gzip():
+    import gzip
+    import zlib
+    body = b'{"messages": []}'
+    assert decoded_body(encoded_request("gzip", zlib.compress(body)), 100) == body  # as mitmproxy accepts
+    many = gzip.compress(body) + gzip.compress(b" ") * 100_000  # was quadratic: 400,000 of these took 51 s
+    with pytest.raises(UndecodableBody, match="more than 64"):
+        decoded_body(encoded_request("gzip", many), 12_000_000)

@@ -40,8 +40,8 @@ def test_openai_chat_request_roles_tool_args_and_apply():
         {"role": "tool", "tool_call_id": "c1", "content": "result text"}],
         "prompt_extra": "stray field"}
     segs = request_segments(OPENAI_CHAT, body)
-    assert texts(segs) == [(SYSTEM, "sys"), (USER, "hello"), (TOOL_ARGS, "/a"), (TOOL_ARGS, "x"),
-                           (TOOL_RESULT, "result text"), (SYSTEM, "u"), (USER, "stray field")]
+    assert texts(segs) == [(SYSTEM, "sys"), (USER, "hello"), (TOOL_ARGS, "/a"), (TOOL_ARGS, "1"), (TOOL_ARGS, "x"),
+                           (TOOL_RESULT, "result text"), (SYSTEM, "u"), (SYSTEM, "f"), (USER, "stray field")]
     for s in segs:
         s.text = s.text.upper()
     out = apply(body, segs)
@@ -108,8 +108,6 @@ SECRET = "AKIAZ3MSJV4WWNKWW5FA"
     (OPENAI_CHAT, {"messages": [{"role": "assistant", "content": None,
                                  "function_call": {"name": "f", "arguments": f'{{"key": "{SECRET}"}}'}}]}, TOOL_ARGS),
     (OPENAI_CHAT, {"messages": [{"role": "assistant", "refusal": SECRET}]}, ASSISTANT),
-    (ANTHROPIC_MESSAGES, {"messages": [{"role": "assistant", "content": [
-        {"type": "thinking", "thinking": SECRET, "signature": "sig"}]}]}, ASSISTANT),
     (ANTHROPIC_MESSAGES, {"messages": [{"role": "user", "content": [{"type": "search_result", "title": "t",
         "source": "https://x", "content": [{"type": "text", "text": SECRET}]}]}]}, DOCUMENT),
     (ANTHROPIC_MESSAGES, {"messages": [{"role": "user", "content": [{"type": "document", "title": SECRET,
@@ -118,8 +116,11 @@ SECRET = "AKIAZ3MSJV4WWNKWW5FA"
                                    "input": SECRET}]}, ASSISTANT),
     (OPENAI_RESPONSES, {"input": [{"type": "mcp_call", "id": "m", "name": "n", "server_label": "s",
                                    "arguments": "{}", "output": SECRET}]}, TOOL_RESULT),
-    (OPENAI_RESPONSES, {"input": [{"type": "reasoning", "id": "r", "summary": [
-        {"type": "summary_text", "text": SECRET}], "encrypted_content": "opaque"}]}, ASSISTANT),
+    # keys the wire gives a meaning to are skipped only in its own objects, not in dicts a client fills
+    (OPENAI_RESPONSES, {"input": "hi", "prompt": {"id": "pmpt_1", "variables": {"data": SECRET}}}, USER),
+    (OPENAI_CHAT, {"messages": [], "metadata": {"status": SECRET}}, SYSTEM),
+    (OPENAI_CHAT, {"messages": [], "tools": [{"type": "function", "function": {"name": "f", "description":
+        f"data: use token {SECRET}"}}]}, SYSTEM),
     (OPENAI_RESPONSES, {"input": [{"type": "local_shell_call_output", "id": "l", "output": SECRET}]}, TOOL_RESULT),
 ])
 def test_every_string_of_a_request_is_a_segment(fmt, body, role):
@@ -127,4 +128,38 @@ def test_every_string_of_a_request_is_a_segment(fmt, body, role):
     thinking blocks, Codex's apply_patch input, ...); identifiers and opaque data are left alone."""
     segs = request_segments(fmt, body)
     assert [seg.role for seg in segs if SECRET in seg.text] == [role]
-    assert not {"sig", "opaque", "deploy", "apply_patch"} & {seg.text for seg in segs}
+    assert not {"sig", "opaque", "apply_patch"} & {seg.text for seg in segs}
+
+
+def test_thinking_and_opaque_data_are_left_as_sent():
+    """A provider refuses a changed thinking block (its signature covers it); base64 is not text."""
+    image = "iVBORw0KGgo" + "A" * 5000
+    body = {"messages": [{"role": "assistant", "content": [
+        {"type": "thinking", "thinking": f"the key is {SECRET}", "signature": "sig"},
+        {"type": "redacted_thinking", "data": "opaque"}]},
+        {"role": "user", "content": [{"type": "image", "source": {"type": "base64", "media_type": "image/png",
+                                                                   "data": image}}]}]}
+    assert not [seg for seg in request_segments(ANTHROPIC_MESSAGES, body) if SECRET in seg.text or image in seg.text]
+    responses = {"input": [{"type": "reasoning", "id": "r", "summary": [{"type": "summary_text", "text": SECRET}],
+                            "encrypted_content": "opaque"},
+                           {"type": "image_generation_call", "id": "ig", "result": image},
+                           {"role": "user", "content": [{"type": "input_image", "image_url": "data:image/png;base64,"
+                                                         + image}]}]}
+    assert [seg.text for seg in request_segments(OPENAI_RESPONSES, responses)] == []
+
+
+def test_tool_arguments_keep_their_json_when_a_number_is_redacted():
+    from aegis_addons.wire.segments import apply
+    body = {"messages": [{"role": "assistant", "tool_calls": [{"id": "c", "type": "function", "function": {
+        "name": "pay", "arguments": '{"card": 4111111111111111, "cvv": 123, "q": "x", "q2": true}'}}]}]}
+    segs = request_segments(OPENAI_CHAT, body)
+    (card,) = [seg for seg in segs if seg.text == "4111111111111111"]
+    card.text = "[[AEGIS:CREDIT_CARD:0123abcd]]"
+    args = json.loads(apply(body, segs)["messages"][0]["tool_calls"][0]["function"]["arguments"])
+    assert args == {"card": "[[AEGIS:CREDIT_CARD:0123abcd]]", "cvv": 123, "q": "x", "q2": True}
+
+
+def test_tool_arguments_with_a_key_twice_are_scanned_as_text():
+    body = {"messages": [{"role": "assistant", "tool_calls": [{"id": "c", "type": "function", "function": {
+        "name": "f", "arguments": f'{{"q": "{SECRET}", "q": "x"}}'}}]}]}
+    assert [seg.role for seg in request_segments(OPENAI_CHAT, body) if SECRET in seg.text] == [TOOL_ARGS]

@@ -140,3 +140,11 @@ def test_parser_handles_crlf_comments_and_multiline_data():
         events = parser.feed(raw[:cut]) + parser.feed(raw[cut:]) + parser.close()
         assert [(e.event, e.data) for e in events] == [("x", "line1\nline2"), (None, '{"a": 1}')]
         assert events[0].other == [": comment"] and b"".join(e.raw for e in events) == raw
+
+
+@pytest.mark.parametrize("raw", [b'data:  {"a": 1}\n\n', b'data:\ndata: {"a": 1}\n\n', b'data:\t{"a": 1}\n\n'])
+def test_data_a_json_parser_reads_is_json(raw):
+    """Clients parse the data field with a JSON parser, which skips leading whitespace: so must the
+    gateway, or such an event would pass unfiltered."""
+    (event,) = SseParser().feed(raw)
+    assert event.json == {"a": 1}
