@@ -794,6 +794,13 @@ _PASSWORD_SYMBOL = re.compile(r"[!@#$%^&*+=?~]")
 _SPEC_PIECE = re.compile(r"\d+[a-z]{0,2}|[A-Z]{1,6}\d*|[A-Z]?[a-z]+\d*")
 
 
+@validator("not_sentence")
+def not_sentence(value: str) -> bool:
+    """Not a sentence of a template's comment (`<passphrase>optional; leave empty if not used.</passphrase>`):
+    four words or more ending with a full stop. A passphrase of words has no full stop at its end."""
+    return not (len(value.split()) >= 4 and value.rstrip()[-1:] in ".!")
+
+
 @validator("spaced_password")
 def spaced_password(value: str) -> bool:
     """A password written after the word with only a space between (`password Xq9z12345`, `mysqladmin
