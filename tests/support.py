@@ -72,6 +72,9 @@ class Gateway:
         self.home.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("AEGIS_")}
         env.update(self.env, AEGIS_HOME=str(self.home))
+        # the gateway imports `aegis_addons` from this checkout, not from wherever the venv's editable
+        # install points (a benchmark of an older release in a worktree would otherwise run this one)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(MITM_CONF.parent), env.get("PYTHONPATH")]))
         self._log = open(self.log_path, "a")
         self.proc = subprocess.Popen(self.command(), stdout=self._log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + timeout
