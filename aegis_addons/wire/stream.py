@@ -23,6 +23,7 @@ still held back is dropped, never sent.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -253,8 +254,21 @@ class AnthropicEditor(_FormatEditor):
             self.open_blocks.add(index)
             if isinstance(block.get("name"), str):
                 self.tool_names[index] = block["name"]
-            self.channel(index, TOOL_ARGS if block.get("type") in ("tool_use", "server_tool_use") else TEXT)
-            return [event]
+            is_tool = block.get("type") in ("tool_use", "server_tool_use")
+            channel = self.channel(index, TOOL_ARGS if is_tool else TEXT)
+            # A block normally starts empty and grows by deltas; what a start already carries goes through
+            # the block's channel as a first delta, so it is checked like the rest (clients add it up alike).
+            start_value = block.get("input") if is_tool else block.get("text")
+            if is_tool and isinstance(start_value, dict) and start_value:
+                text, block["input"] = json.dumps(start_value, ensure_ascii=False), {}
+            elif not is_tool and isinstance(start_value, str) and start_value:
+                text, block["text"] = start_value, ""
+            else:
+                return [event]
+            out = channel.feed(text)
+            delta = {"type": "input_json_delta", "partial_json": out} if is_tool else {"type": "text_delta", "text": out}
+            return [event.with_json(payload), SseEvent(b"", event="content_block_delta").with_json(
+                {"type": "content_block_delta", "index": index, "delta": delta})]
         if kind == "content_block_delta":
             delta = payload.get("delta") or {}
             field = {"text_delta": "text", "input_json_delta": "partial_json"}.get(delta.get("type"))

@@ -148,3 +148,23 @@ def test_data_a_json_parser_reads_is_json(raw):
     gateway, or such an event would pass unfiltered."""
     (event,) = SseParser().feed(raw)
     assert event.json == {"a": 1}
+
+
+def test_anthropic_block_start_that_carries_text_is_checked_too():
+    """A content block normally starts empty; text (or tool input) already in its start event goes
+    through the block's filters like a delta, so the client cannot be handed it unchecked."""
+    events = [
+        'event: message_start\ndata: {"type":"message_start","message":{"id":"m","type":"message","role":"assistant","content":[],"model":"c","stop_reason":null,"usage":{"input_tokens":1,"output_tokens":1}}}\n\n',
+        'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":"my secret word "}}\n\n',
+        'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"and a secret"}}\n\n',
+        'event: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\n',
+        'event: content_block_start\ndata: {"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"t","name":"run","input":{"cmd":"a secret"}}}\n\n',
+        'event: content_block_stop\ndata: {"type":"content_block_stop","index":1}\n\n',
+        'event: message_stop\ndata: {"type":"message_stop"}\n\n',
+    ]
+    out = run_editor(ANTHROPIC_MESSAGES, "".join(events).encode(), [])
+    assert b"secret" not in out
+    text, payloads = client_text(ANTHROPIC_MESSAGES, out)
+    assert text == "my W and a [gone]" + json.dumps({"cmd": "a [gone]"}, ensure_ascii=False)
+    starts = [p["content_block"] for p in payloads if isinstance(p, dict) and p.get("type") == "content_block_start"]
+    assert starts == [{"type": "text", "text": ""}, {"type": "tool_use", "id": "t", "name": "run", "input": {}}]
