@@ -399,15 +399,23 @@ class OpenAIResponsesEditor(_FormatEditor):
         return (payload.get("item_id"), "arguments"), TOOL_ARGS
 
     def _rewrite_item(self, item: dict) -> None:
+        """The item's texts as the client has seen them. A text no delta carried (an upstream may send
+        an item whole, in `output_item.done` or `response.completed` only) is filtered here, whole."""
         item_id = item.get("id")
         for k, part in enumerate(item.get("content") or []):
-            channel = self.channels.get((item_id, k))
-            if channel is not None and isinstance(part, dict) and isinstance(part.get("text"), str):
-                part["text"] = channel.text
-        for field in ("arguments", "input"):
-            channel = self.channels.get((item_id, field))
-            if channel is not None and isinstance(item.get(field), str):
-                item[field] = channel.text
+            if isinstance(part, dict) and isinstance(part.get("text"), str):
+                part["text"] = self._seen((item_id, k), TEXT, part["text"])
+        for field, kind in (("arguments", TOOL_ARGS), ("input", TEXT)):
+            if isinstance(item.get(field), str) and (field == "arguments" or item.get("type") == "custom_tool_call"):
+                item[field] = self._seen((item_id, field), kind, item[field])
+
+    def _seen(self, key: tuple[Any, Any], kind: str, text: str) -> str:
+        channel = self.channels.get(key)
+        if channel is None:
+            channel = self.channel(key, kind, self._tool_name(key))
+            channel.feed(text)
+            channel.close()
+        return channel.text
 
     def end_of_stream(self) -> list[SseEvent]:
         out = []

@@ -168,3 +168,23 @@ def test_anthropic_block_start_that_carries_text_is_checked_too():
     assert text == "my W and a [gone]" + json.dumps({"cmd": "a [gone]"}, ensure_ascii=False)
     starts = [p["content_block"] for p in payloads if isinstance(p, dict) and p.get("type") == "content_block_start"]
     assert starts == [{"type": "text", "text": ""}, {"type": "tool_use", "id": "t", "name": "run", "input": {}}]
+
+
+def test_responses_item_sent_whole_is_checked_too():
+    """An upstream may send an item whole, with no deltas: its text is filtered where it appears."""
+    item = {"id": "msg_1", "type": "message", "status": "completed", "role": "assistant",
+            "content": [{"type": "output_text", "annotations": [], "text": "a secret word"}]}
+    call = {"id": "fc_1", "type": "function_call", "status": "completed", "call_id": "c", "name": "run",
+            "arguments": json.dumps({"cmd": "a secret"})}
+    events = [
+        {"type": "response.created", "response": {"id": "r", "output": [], "status": "in_progress"}},
+        {"type": "response.output_item.done", "output_index": 0, "item": item},
+        {"type": "response.output_item.done", "output_index": 1, "item": call},
+        {"type": "response.completed", "response": {"id": "r", "status": "completed", "output": [item, call]}},
+    ]
+    data = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events).encode()
+    out = run_editor(OPENAI_RESPONSES, data, [])
+    assert b"secret" not in out
+    payloads = [e.json for e in SseParser().feed(out)]
+    final = payloads[-1]["response"]["output"]
+    assert final[0]["content"][0]["text"] == "a W" and json.loads(final[1]["arguments"]) == {"cmd": "a [gone]"}
