@@ -43,11 +43,13 @@ class UnescapedText:
         return int(self.starts[first]), int(self.ends[min(end - 1, last)])
 
 
-def unescape_json(text: str) -> UnescapedText | None:
-    """`text` with JSON string escapes decoded, or None when it holds none (the common case, in C)."""
+def unescape_json(text: str, decode: str = "nrtbf\"\\/") -> UnescapedText | None:
+    """`text` with JSON string escapes decoded, or None when it holds none (the common case, in C).
+    `decode` names the one-character escapes to decode (`\\uXXXX` always is); the others are kept as
+    written, e.g. `decode="/"` for a view that only joins what `\\/` and `\\u0040` split."""
     if "\\" not in text:
         return None
-    matches = list(_ESCAPE.finditer(text))
+    matches = [m for m in _ESCAPE.finditer(text) if m.group(1) is not None or m.group(2) in decode]
     if not matches:
         return None
     pieces: list[str] = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from aegis_addons.detect import validators
@@ -25,6 +26,7 @@ from aegis_addons.detect.rulepack import (
 )
 from aegis_addons.detect.base64_keys import CATEGORY as EMBEDDED_KEY_CATEGORY
 from aegis_addons.detect.base64_keys import EmbeddedBase64KeyDetector
+from aegis_addons.detect.escapes import unescape_json
 from aegis_addons.detect.sql_insert import CATEGORY as SQL_INSERT_CATEGORY
 from aegis_addons.detect.sql_insert import SqlInsertPasswordDetector
 from aegis_addons.paths import RULES_DIR
@@ -223,6 +225,19 @@ class PiiDetector:
     def scan(self, text: str) -> list[Finding]:
         if not text:
             return []
+        found = self._scan(text)
+        # JSON text (a tool result from an API) may write `/` as `\\/` (PHP does by default) and any
+        # character as `\\uXXXX` (`\\u0040` for `@`, Go writes `\\u0026` for `&`): a key or an address
+        # split by them is found on a view with those escapes decoded, its span mapped back.
+        if "\\/" in text or "\\u" in text:
+            view = unescape_json(text, decode="/")
+            if view is not None:
+                found += [replace(f, start=start, end=end) for f in self._scan(view.text)
+                          for start, end in [view.to_original(f.start, f.end)]]
+                found = resolve_overlaps(found)
+        return found
+
+    def _scan(self, text: str) -> list[Finding]:
         if "\x1b" in text:
             # Terminal output pasted into a prompt: colour codes would glue onto the values
             # (`\x1b[93msk-...`). Blank them out with spaces so offsets stay the same.

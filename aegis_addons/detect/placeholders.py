@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from aegis_addons.detect.escapes import unescape_json
 from aegis_addons.detect.exact import ExactValueMatcher
 from aegis_addons.detect.findings import Finding, resolve_overlaps
 
@@ -238,10 +239,14 @@ class Redactor:
         pos = 0
         for f in resolve_overlaps(findings):
             raw = text[f.start:f.end]
-            if raw.strip() in self.whitelist:
+            # a value found through JSON escapes (`\\/`, `\\u0040`) is recorded as it reads, so it is
+            # restored as itself (and escaped again where it goes back into JSON)
+            decoded = unescape_json(raw, decode="/") if "\\" in raw and f not in exact_values else None
+            value = exact_values.get(f, decoded.text if decoded is not None else raw)
+            if raw.strip() in self.whitelist or value.strip() in self.whitelist:
                 continue
             out.append(text[pos:f.start])
-            out.append(self.placeholder_for(f.category, exact_values.get(f, raw), session))
+            out.append(self.placeholder_for(f.category, value, session))
             session.findings.append(f)
             pos = f.end
         out.append(text[pos:])

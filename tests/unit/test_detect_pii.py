@@ -1065,3 +1065,14 @@ def test_reviewed_agent_files_are_redacted(detector, text, value):
 ])
 def test_reviewed_agent_file_lookalikes_survive(detector, text):
     assert [c for c, _ in found(detector, text) if c.startswith("secret.")] == []
+
+
+@pytest.mark.parametrize("text, value", [
+    # JSON text from an API: PHP writes `/` as `\/`, Go `&` as `\u0026`, any encoder may write `@` as `\u0040`
+    ('{"aws_secret_access_key":"wJalrXUtnFEMI\\/K7MDENG\\/bPxRfiCYzK8Q2vLp9Rt"}', "wJalrXUtnFEMI\\/K7MDENG\\/bPxRfiCYzK8Q2vLp9Rt"),
+    ('{"email":"john.doe\\u0040acme-corp.com"}', "john.doe\\u0040acme-corp.com"),
+    ('{"url":"https:\\/\\/deploy:Zq9vT2kLp8x@git.internal.example\\/repo.git"}', "Zq9vT2kLp8x"),
+    ('{"\\u8eab\\u4efd\\u8bc1\\u53f7": "11010519491231002X"}', "11010519491231002X"),
+])
+def test_values_split_by_json_escapes_are_redacted_whole(detector, text, value):
+    assert _covered(detector, text, value)

@@ -259,3 +259,12 @@ def test_values_restored_into_tool_arguments_are_json_escaped(detector, value):
     streamed = "".join(stream.feed(ch) for ch in arguments) + stream.flush()
     assert streamed == restored
     assert restore(f"text {placeholder}", session)[0] == f"text {value}"  # plain text is not escaped
+
+
+def test_a_value_found_through_json_escapes_is_restored_as_it_reads(redactor):
+    session = redactor.new_session()
+    text = '{"email": "john.doe\\u0040acme-corp.com", "key": "ghp_8HKQDLM7ToThwNScgrLRWzBQCABugjMgeP7c"}'
+    redacted = redactor.redact(text, session)
+    assert "acme-corp" not in redacted and json.loads(redacted)
+    assert json.loads(restore(redacted, session, escape=json_string_escape)[0])["email"] == "john.doe@acme-corp.com"
+    assert restore(redactor.redact("mail john.doe@acme-corp.com", session), session)[0] == "mail john.doe@acme-corp.com"
