@@ -64,26 +64,32 @@ def detect_format(path: str) -> str:
 
 # --- walking -------------------------------------------------------------------------------------
 
+# Fields whose keys a client chooses (metadata, template variables, JSON schemas): below them a key named
+# like a wire field (`data`, `type`, `name`) is the client's own and its value is text like any other.
+_FREE_FORM_KEYS = frozenset({"metadata", "variables", "properties", "parameters", "input_schema", "schema",
+                             "json_schema", "definitions", "$defs", "extra_body"})
+
+
 def _strings(value: Any, path: Path, skip: frozenset[str] = frozenset(),
-             numbers: bool = False) -> Iterator[tuple[Path, str]]:
+             numbers: bool = False, free_form: bool = False) -> Iterator[tuple[Path, str]]:
     """Every string leaf under `value` (dict values and list items; keys are not text), in order.
-    `skip`: keys whose values are left out in the wire's own objects (dicts with a `type` or `role`), not
-    in dicts whose keys someone chose (metadata, template variables, schema properties). `numbers`:
-    numbers are leaves too, as text (a card number in tool arguments is a JSON number).
+    `skip`: keys of the wire's own objects whose values are left out, except below a field whose keys a
+    client chooses (`_FREE_FORM_KEYS`). `numbers`: numbers are leaves too, as text (a card number in
+    tool arguments is a JSON number).
 
     Iterative, because a hostile body may nest thousands of levels deep."""
-    stack: list[tuple[Path, Any]] = [(path, value)]
+    stack: list[tuple[Path, Any, bool]] = [(path, value, free_form or not skip)]
     while stack:
-        where, item = stack.pop()
+        where, item, free = stack.pop()
         if isinstance(item, str):
             yield where, item
         elif numbers and isinstance(item, int | float) and not isinstance(item, bool):
             yield where, json.dumps(item)
         elif isinstance(item, dict):
-            typed = skip and ("type" in item or "role" in item)
-            stack.extend((where + (k,), v) for k, v in reversed(list(item.items())) if not (typed and k in skip))
+            stack.extend((where + (k,), v, free or k in _FREE_FORM_KEYS)
+                         for k, v in reversed(list(item.items())) if free or k not in skip)
         elif isinstance(item, list):
-            stack.extend((where + (i,), v) for i, v in reversed(list(enumerate(item))))
+            stack.extend((where + (i,), v, free) for i, v in reversed(list(enumerate(item))))
 
 
 def _json_string_leaves(text: str, path: Path, role: str, turn: int) -> list[Segment]:
@@ -92,7 +98,7 @@ def _json_string_leaves(text: str, path: Path, role: str, turn: int) -> list[Seg
         parsed = loads_strict(text)
     except (ValueError, RecursionError):
         return [Segment(role, path, text, turn=turn)]
-    if isinstance(parsed, str):
+    if not isinstance(parsed, dict | list):  # a bare string or number: the text itself
         return [Segment(role, path, text, turn=turn)]
     # numbers too: a card number given as a JSON number becomes a placeholder string, still valid JSON
     return [Segment(role, path + (_EMBEDDED,) + sub, leaf, turn=turn)
@@ -138,7 +144,7 @@ def _part(part: dict, path: Path, role: str, turn: int, raw: bool = False) -> li
                                tool_name=part["name"] if isinstance(part.get("name"), str) else ""))
         else:
             out.extend(Segment(TOOL_ARGS, path + ("input",) + sub, s, turn=turn)
-                       for sub, s in _strings(part["input"], ()))
+                       for sub, s in _strings(part["input"], (), numbers=True))
     if kind == "tool_result":                                   # Anthropic tool result
         out.extend(_content(part.get("content"), path + ("content",), TOOL_RESULT, turn))
     if kind == "document":
@@ -304,7 +310,7 @@ def _unclaimed_strings(body: dict, fmt: str, modelled: list[Segment]) -> list[Se
         if key in _OPAQUE_KEYS:
             continue
         role = SYSTEM if key in turns or key in _REQUEST_FIELDS else USER
-        for sub, text in _strings(value, (key,), skip=_OPAQUE_KEYS):
+        for sub, text in _strings(value, (key,), skip=_OPAQUE_KEYS, free_form=key in _FREE_FORM_KEYS):
             if sub not in claimed and not (_BINARY.match(text) and _binary(text)):
                 out.append(Segment(role, sub, text))
     return out

@@ -41,7 +41,7 @@ def test_openai_chat_request_roles_tool_args_and_apply():
         "prompt_extra": "stray field"}
     segs = request_segments(OPENAI_CHAT, body)
     assert texts(segs) == [(SYSTEM, "sys"), (USER, "hello"), (TOOL_ARGS, "/a"), (TOOL_ARGS, "1"), (TOOL_ARGS, "x"),
-                           (TOOL_RESULT, "result text"), (SYSTEM, "u"), (SYSTEM, "f"), (USER, "stray field")]
+                           (TOOL_RESULT, "result text"), (SYSTEM, "u"), (USER, "stray field")]
     for s in segs:
         s.text = s.text.upper()
     out = apply(body, segs)
@@ -119,6 +119,10 @@ SECRET = "AKIAZ3MSJV4WWNKWW5FA"
     # keys the wire gives a meaning to are skipped only in its own objects, not in dicts a client fills
     (OPENAI_RESPONSES, {"input": "hi", "prompt": {"id": "pmpt_1", "variables": {"data": SECRET}}}, USER),
     (OPENAI_CHAT, {"messages": [], "metadata": {"status": SECRET}}, SYSTEM),
+    (OPENAI_RESPONSES, {"input": "hi", "prompt": {"id": "p", "variables": {"type": "customer", "data": SECRET}}}, USER),
+    (OPENAI_CHAT, {"messages": [], "metadata": {"type": "x", "name": SECRET}}, SYSTEM),
+    (ANTHROPIC_MESSAGES, {"messages": [{"role": "assistant", "content": [
+        {"type": "tool_use", "id": "t", "name": "pay", "input": {"card": 4111111111111111}}]}]}, TOOL_ARGS),
     (OPENAI_CHAT, {"messages": [], "tools": [{"type": "function", "function": {"name": "f", "description":
         f"data: use token {SECRET}"}}]}, SYSTEM),
     (OPENAI_RESPONSES, {"input": [{"type": "local_shell_call_output", "id": "l", "output": SECRET}]}, TOOL_RESULT),
@@ -127,7 +131,7 @@ def test_every_string_of_a_request_is_a_segment(fmt, body, role):
     """A secret anywhere in a request body is scanned (it used to pass in tool descriptions, metadata,
     thinking blocks, Codex's apply_patch input, ...); identifiers and opaque data are left alone."""
     segs = request_segments(fmt, body)
-    assert [seg.role for seg in segs if SECRET in seg.text] == [role]
+    assert [seg.role for seg in segs if SECRET in seg.text or seg.text == "4111111111111111"] == [role]
     assert not {"sig", "opaque", "apply_patch"} & {seg.text for seg in segs}
 
 
@@ -163,3 +167,16 @@ def test_tool_arguments_with_a_key_twice_are_scanned_as_text():
     body = {"messages": [{"role": "assistant", "tool_calls": [{"id": "c", "type": "function", "function": {
         "name": "f", "arguments": f'{{"q": "{SECRET}", "q": "x"}}'}}]}]}
     assert [seg.role for seg in request_segments(OPENAI_CHAT, body) if SECRET in seg.text] == [TOOL_ARGS]
+
+
+def test_a_bare_scalar_as_tool_arguments_stays_as_it_is():
+    from aegis_addons.wire.segments import apply
+    body = {"messages": [{"role": "assistant", "tool_calls": [{"id": "c", "type": "function", "function": {
+        "name": "f", "arguments": "5"}}]}]}
+    segs = request_segments(OPENAI_CHAT, body)
+    (seg,) = [seg for seg in segs if seg.role == TOOL_ARGS]
+    seg.text = "6"
+    assert apply(body, segs)["messages"][0]["tool_calls"][0]["function"]["arguments"] == "6"
+    tool_names = {"messages": [{"role": "assistant", "tool_calls": [{"id": "c", "type": "function",
+                                "function": {"name": "send_mail", "arguments": "{}"}}]}]}
+    assert "send_mail" not in [seg.text for seg in request_segments(OPENAI_CHAT, tool_names)]  # a name is no text
