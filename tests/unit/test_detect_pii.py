@@ -1049,6 +1049,12 @@ def _pem_with(marker: str) -> str:
     # a resident ID carries the code of the district that issued it, even one created after the birth
     ("| 周杰 | 310115197803046139 | 13590074838 |", "310115197803046139"),
     ("客户孙丽（身份证号 500112198302150676）申请退款。", "500112198302150676"),
+    # Terraform state: a sensitive output and a random_password's result
+    ('"outputs": {\n  "admin_password": {\n    "value": "Tundra!9903",\n    "type": "string",\n    "sensitive": true\n  }\n}',
+     "Tundra!9903"),
+    ('{"mode": "managed", "type": "random_password", "name": "db", "provider": "provider[\\"registry.terraform.io/'
+     'hashicorp/random\\"]", "instances": [{"schema_version": 3, "attributes": {"id": "none", "length": 32, '
+     '"result": "SHUOVUMwH2aN!&axIg0i%F4YBYIZWnwh", "special": true}}]}', "SHUOVUMwH2aN!&axIg0i%F4YBYIZWnwh"),
 ])
 def test_reviewed_agent_files_are_redacted(detector, text, value):
     assert _covered(detector, text, value)
