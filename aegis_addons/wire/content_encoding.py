@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import zlib
+from collections.abc import Callable
 
 import brotli  # both come with mitmproxy, which decodes these encodings itself
 import zstandard
@@ -45,26 +46,35 @@ def decode_body(data: bytes, encoding: str, limit: int) -> bytes:
 
 
 def _zlib_members(data: bytes, wbits: int, limit: int, many: bool = True) -> bytes:
+    def step(stream, chunk: memoryview, room: int) -> bytes:
+        out = stream.decompress(chunk, room + 1)
+        while stream.unconsumed_tail and len(out) <= room:
+            out += stream.decompress(stream.unconsumed_tail, room + 1 - len(out))
+        return out
+    try:
+        return _members(data, limit, lambda: zlib.decompressobj(wbits=wbits), step, MAX_MEMBERS if many else 1)
+    except zlib.error as e:
+        raise UndecodableBody(str(e)) from None
+
+
+def _members(data: bytes, limit: int, new_stream: Callable, step: Callable, most: int) -> bytes:
+    """Decode `data` member by member (gzip members, zstd frames); each stream is fed a chunk at a time,
+    so what it leaves over is never a copy of the whole rest (which made many members quadratic)."""
     out = bytearray()
     view = memoryview(data)
     pos = members = 0
     while pos < len(data):
         members += 1
-        if members > (MAX_MEMBERS if many else 1):
-            raise UndecodableBody("data left over after the compressed stream" if not many
-                                  else f"more than {MAX_MEMBERS} compressed members")
-        stream = zlib.decompressobj(wbits=wbits)
-        try:
-            while not stream.eof and pos < len(data):
-                chunk = view[pos:pos + _CHUNK]
-                out += stream.decompress(chunk, limit + 1 - len(out))
-                while stream.unconsumed_tail and len(out) <= limit:
-                    out += stream.decompress(stream.unconsumed_tail, limit + 1 - len(out))
-                if len(out) > limit:
-                    raise DecodedBodyTooLarge(f"more than {limit} bytes decoded")
-                pos += len(chunk) - len(stream.unused_data)
-        except zlib.error as e:
-            raise UndecodableBody(str(e)) from None
+        if members > most:
+            raise UndecodableBody("data left over after the compressed stream" if most == 1
+                                  else f"more than {most} compressed members")
+        stream = new_stream()
+        while not stream.eof and pos < len(data):
+            chunk = view[pos:pos + _CHUNK]
+            out += step(stream, chunk, limit - len(out))
+            if len(out) > limit:
+                raise DecodedBodyTooLarge(f"more than {limit} bytes decoded")
+            pos += len(chunk) - len(stream.unused_data)
         if not stream.eof:
             raise UndecodableBody("the compressed data is cut off")
     return bytes(out)
@@ -95,21 +105,8 @@ def _zstd(data: bytes, limit: int) -> bytes:
     except zstandard.ZstdError as e:
         raise UndecodableBody(str(e)) from None
     # ... then frame by frame, so a cut-off frame or data left over is refused, not silently dropped.
-    out = bytearray()
-    view = memoryview(data)
-    pos = frames = 0
-    while pos < len(data):
-        frames += 1
-        if frames > MAX_MEMBERS:
-            raise UndecodableBody(f"more than {MAX_MEMBERS} compressed frames")
-        stream = context.decompressobj()
-        try:
-            while not stream.eof and pos < len(data):
-                chunk = view[pos:pos + _CHUNK]
-                out += stream.decompress(chunk)
-                pos += len(chunk) - len(stream.unused_data)
-        except zstandard.ZstdError as e:
-            raise UndecodableBody(str(e)) from None
-        if not stream.eof:
-            raise UndecodableBody("the compressed data is cut off")
-    return bytes(out)
+    try:
+        return _members(data, limit, context.decompressobj, lambda stream, chunk, room: stream.decompress(chunk),
+                        MAX_MEMBERS)
+    except zstandard.ZstdError as e:
+        raise UndecodableBody(str(e)) from None
