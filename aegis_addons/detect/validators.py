@@ -45,24 +45,32 @@ _PLACEHOLDER_MARKERS = (
     "insert_", "put_your", "enter_your", "todo", "fixme", "<", ">", "...", "…", "****", "____",
     "[[aegis", "aegis:", "my-secret", "my_secret", "mysecret", "my_jwt_secret", "not-a-real", "not_a_real",
     "x-oauth-basic",
+    # the sample tokens of jwt.io and countless tutorials, wherever they stand (a bearer header, a cookie)
+    "sflkxwrjsmekkf2qt4fwpmejf36pok6yjv_adqssw5c", "tjva95orm7e2cbab30rmhrhdcefxjoyzgefonfh7hgq",
+    "kmufsidtnfmyg3nmigm6h9fnfurof3wh7smqjp-qv30",
 )
-# Markers that are plain letters can occur by chance inside random key material (`…xXxX…`, `…ToDo…` in
-# a 1,700-character PEM body: about 3 keys in 1,000): inside a long value they count only at a word's
-# edge (next to the value's start or end or to a character that is not a letter or digit).
-_WORD_MARKERS = tuple(m for m in _PLACEHOLDER_MARKERS if m.isalnum())
-_OTHER_MARKERS = tuple(m for m in _PLACEHOLDER_MARKERS if not m.isalnum() and m not in ("<", ">"))
+# Markers of five letters or fewer occur by chance inside random key material (`…xXxX…`, `…ToDo…` in a
+# 1,700-character PEM body: about 3 keys in 1,000; a six-letter one about 1 in 10^6): inside a long value
+# they count only at a word's edge (next to the value's start or end or to a character that is not a
+# letter or digit). Longer markers count anywhere (`wEXAMPLEtc764…` in AWS's sample session token).
+_SHORT_WORD_MARKERS = tuple(m for m in _PLACEHOLDER_MARKERS if m.isalnum() and len(m) <= 5)
+_OTHER_MARKERS = tuple(m for m in _PLACEHOLDER_MARKERS
+                       if m not in _SHORT_WORD_MARKERS and m not in ("<", ">"))
 LONG_VALUE = 100
-# `<` and `>` mark a template (`<your-token>`, `<%= ENV["X"] %>`, `<?php`), but are also two characters
-# of random salts (WordPress's alphabet has them): in a long random value only a bracketed word counts.
-_ANGLE_TEMPLATE = re.compile(r"<[A-Za-z][\w .-]*>|<%|%>|<\?")
+# `<` and `>` mark a template when they bracket a name (`<your-token>`, `<PASSWORD>`) or open one
+# (`<%= ENV["X"] %>`, `<?php`, `<<EOF`); alone they are two more characters of a generated password or a
+# random salt (WordPress's alphabet has them), where even `<%` turns up by chance.
+_ANGLE_NAME = re.compile(r"<[A-Za-z][A-Za-z _.-]*>")
+_ANGLE_OPENER = re.compile(r"<%|%>|<\?|\?>|<<")
 
 
 def _has_marker(v: str, low: str) -> bool:
     if any(marker in low for marker in _OTHER_MARKERS):
         return True
-    if ("<" in v or ">" in v) and (len(v) < 32 or not random_token(v) or _ANGLE_TEMPLATE.search(v)):
+    if ("<" in v or ">" in v) and (_ANGLE_NAME.search(v) or (
+            _ANGLE_OPENER.search(v) and not (len(v) >= 32 and random_token(v)))):
         return True
-    for marker in _WORD_MARKERS:
+    for marker in _SHORT_WORD_MARKERS:
         i = low.find(marker)
         while i >= 0:
             end = i + len(marker)
@@ -347,16 +355,12 @@ def _b64url_json(part: str) -> object | None:
         return None
 
 
-# The sample token of jwt.io and of countless tutorials ("John Doe", secret "your-256-bit-secret"): its
-# signature is enough to know it, whatever the header looks like.
-_SAMPLE_JWT_SIGNATURES = frozenset({"SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"})
-
-
 @validator("jwt")
 def jwt(value: str) -> bool:
-    """A JWS whose header is JSON naming an algorithm; its payload must decode too; not the sample."""
+    """A JWS whose header is JSON naming an algorithm; its payload must decode too; not a sample (the
+    signatures of jwt.io's samples are placeholder markers, so they are known in any context)."""
     parts = value.split(".")
-    if len(parts) < 3 or parts[2] in _SAMPLE_JWT_SIGNATURES:
+    if len(parts) < 3 or looks_like_placeholder(parts[2]):
         return False
     header = _b64url_json(parts[0])
     return isinstance(header, dict) and ("alg" in header or "typ" in header) and \
@@ -797,8 +801,10 @@ _SPEC_PIECE = re.compile(r"\d+[a-z]{0,2}|[A-Z]{1,6}\d*|[A-Z]?[a-z]+\d*")
 @validator("not_sentence")
 def not_sentence(value: str) -> bool:
     """Not a sentence of a template's comment (`<passphrase>optional; leave empty if not used.</passphrase>`):
-    four words or more ending with a full stop. A passphrase of words has no full stop at its end."""
-    return not (len(value.split()) >= 4 and value.rstrip()[-1:] in ".!")
+    four words or more, a clause break (`; `, `: `, `, `) and a full stop at the end. A passphrase may be
+    a sentence (`Hunter two is my password.`), but seldom one with a clause break."""
+    v = value.rstrip()
+    return not (len(v.split()) >= 4 and v.endswith(".") and re.search(r"[;:,] ", v))
 
 
 @validator("spaced_password")

@@ -1034,7 +1034,7 @@ def _pem_with(marker: str) -> str:
 
 @pytest.mark.parametrize("text, value", [
     # a placeholder word that random key material happens to contain (about 3 RSA keys in 1,000)
-    *[(_pem_with(marker), _pem_with(marker)) for marker in ("xXxX", "ToDo", "SaMpLe", "dUmMy")],
+    *[(_pem_with(marker), _pem_with(marker)) for marker in ("xXxX", "ToDo", "fIxMe", "dUmMy")],
     (f"define( 'AUTH_KEY', '{WP_SALT}' );", WP_SALT),  # WordPress salts use < and >
     ("Driver={ODBC Driver 18};Server=tcp:crm.example.net;Uid=crmadmin;Pwd={xu2tUq%9HkSb@PYil};Encrypt=yes;",
      "xu2tUq%9HkSb@PYil"),
@@ -1049,6 +1049,12 @@ def _pem_with(marker: str) -> str:
     # a resident ID carries the code of the district that issued it, even one created after the birth
     ("| 周杰 | 310115197803046139 | 13590074838 |", "310115197803046139"),
     ("客户孙丽（身份证号 500112198302150676）申请退款。", "500112198302150676"),
+    # regressions a review found in the first versions of the day's rules
+    ("postgres://app:Zq9!vT2kLp;x@db/app", "Zq9!vT2kLp;x"),
+    ("<password>I love my dog Rex 2019!</password>", "I love my dog Rex 2019!"),
+    ("<password>Hunter two is my password.</password>", "Hunter two is my password."),
+    ('db, err := sql.Open("mysql", "app:Vx9@3kLp@tcp(db:3306)/app")', "Vx9@3kLp"),
+    ("spring.datasource.password=Xq7<mLp2Rt9>Zv", "Xq7<mLp2Rt9>Zv"),
     # Terraform state: a sensitive output and a random_password's result
     ('"outputs": {\n  "admin_password": {\n    "value": "Tundra!9903",\n    "type": "string",\n    "sensitive": true\n  }\n}',
      "Tundra!9903"),
@@ -1068,6 +1074,18 @@ def test_reviewed_agent_files_are_redacted(detector, text, value):
     "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     'api_key = "<your-api-key>"',
     'password: <%= ENV["DB_PASSWORD"] %>',
+    # from a review of the rules added for them
+    "Password={{ .Values.db.password }};", "password={getPassword()}", 'f"password={mask(password)}"',
+    "aws_session_token = AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRX"
+    "mxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU"
+    "9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSI"
+    "lTJabIQwj2ICCR/oLxBA==",
+    "auth.login(user, \"remember-me\")", "req.SetBasicAuth(c.Username, \"X-Api-Key\")",
+    "define('CSRF_TOKEN', 'csrf_token_name');", 'db, _ := sql.Open("mysql", "root:root@tcp(127.0.0.1:3306)/test")',
+    "AUTH failed", "  AUTH Enabled", "client.auth('oauth2', token)", 'conn.auth("PLAIN")',
+    "https://samples.openweathermap.org/data/2.5/weather?q=London&appid=b6907d289e10d714a6e88b30761fae22",
+    "Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0Ij"
+    "oxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
 ])
 def test_reviewed_agent_file_lookalikes_survive(detector, text):
     assert [c for c, _ in found(detector, text) if c.startswith("secret.")] == []
