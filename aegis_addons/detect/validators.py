@@ -60,7 +60,7 @@ LONG_VALUE = 100
 # `<` and `>` mark a template when they bracket a name (`<your-token>`, `<PASSWORD>`) or open one
 # (`<%= ENV["X"] %>`, `<?php`, `<<EOF`); alone they are two more characters of a generated password or a
 # random salt (WordPress's alphabet has them), where even `<%` turns up by chance.
-_ANGLE_NAME = re.compile(r"<[A-Za-z][A-Za-z _.-]*>")
+_ANGLE_NAME = re.compile(r"<[A-Za-z][A-Za-z _.-]{2,}>")
 _ANGLE_OPENER = re.compile(r"<%|%>|<\?|\?>|<<")
 
 
