@@ -49,6 +49,7 @@ _PLACEHOLDER_MARKERS = (
     "sflkxwrjsmekkf2qt4fwpmejf36pok6yjv_adqssw5c", "tjva95orm7e2cbab30rmhrhdcefxjoyzgefonfh7hgq",
     "kmufsidtnfmyg3nmigm6h9fnfurof3wh7smqjp-qv30",
 )
+_SAMPLE_JWT_SIGNATURES = frozenset(m for m in _PLACEHOLDER_MARKERS if len(m) == 43)
 # Markers of five letters or fewer occur by chance inside random key material (`…xXxX…`, `…ToDo…` in a
 # 1,700-character PEM body: about 3 keys in 1,000; a six-letter one about 1 in 10^6): inside a long value
 # they count only at a word's edge (next to the value's start or end or to a character that is not a
@@ -57,10 +58,11 @@ _SHORT_WORD_MARKERS = tuple(m for m in _PLACEHOLDER_MARKERS if m.isalnum() and l
 _OTHER_MARKERS = tuple(m for m in _PLACEHOLDER_MARKERS
                        if m not in _SHORT_WORD_MARKERS and m not in ("<", ">"))
 LONG_VALUE = 100
-# `<` and `>` mark a template when they bracket a name (`<your-token>`, `<PASSWORD>`) or open one
+# `<` and `>` mark a template when they bracket a name in one case (`<your-token>`, `<PASSWORD>`,
+# `<api_key_v2>`; a random salt's `<aBc>` mixes them) or open one
 # (`<%= ENV["X"] %>`, `<?php`, `<<EOF`); alone they are two more characters of a generated password or a
 # random salt (WordPress's alphabet has them), where even `<%` turns up by chance.
-_ANGLE_NAME = re.compile(r"<[A-Za-z][A-Za-z _.-]{2,}>")
+_ANGLE_NAME = re.compile(r"<(?:[a-z0-9][a-z0-9_ .-]{2,}|[A-Z0-9][A-Z0-9_ .-]{2,})>")
 _ANGLE_OPENER = re.compile(r"<%|%>|<\?|\?>|<<")
 
 
@@ -357,10 +359,10 @@ def _b64url_json(part: str) -> object | None:
 
 @validator("jwt")
 def jwt(value: str) -> bool:
-    """A JWS whose header is JSON naming an algorithm; its payload must decode too; not a sample (the
-    signatures of jwt.io's samples are placeholder markers, so they are known in any context)."""
+    """A JWS whose header is JSON naming an algorithm; its payload must decode too; not one of jwt.io's
+    samples (their signatures are placeholder markers too, so they are known in any context)."""
     parts = value.split(".")
-    if len(parts) < 3 or looks_like_placeholder(parts[2]):
+    if len(parts) < 3 or parts[2].lower() in _SAMPLE_JWT_SIGNATURES:
         return False
     header = _b64url_json(parts[0])
     return isinstance(header, dict) and ("alg" in header or "typ" in header) and \
@@ -796,6 +798,13 @@ def not_word_name(value: str) -> bool:
 
 _PASSWORD_SYMBOL = re.compile(r"[!@#$%^&*+=?~]")
 _SPEC_PIECE = re.compile(r"\d+[a-z]{0,2}|[A-Z]{1,6}\d*|[A-Z]?[a-z]+\d*")
+
+
+@validator("letter_and_digit")
+def letter_and_digit(value: str) -> bool:
+    """Holds a letter and a digit: what a generated secret has (hex included) and the words a call also
+    takes in the same place (`en-US`, `X-Api-Key`, `remember-me`, `SET_USER`) have not."""
+    return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
 
 
 @validator("not_sentence")

@@ -86,8 +86,11 @@ def _strings(value: Any, path: Path, skip: frozenset[str] = frozenset(),
         elif numbers and isinstance(item, int | float) and not isinstance(item, bool):
             yield where, json.dumps(item)
         elif isinstance(item, dict):
+            # an opaque key hides a value, not an object under it (`text.format` holds a JSON schema);
+            # the model's own reasoning is skipped whole
             stack.extend((where + (k,), v, free or k in _FREE_FORM_KEYS)
-                         for k, v in reversed(list(item.items())) if free or k not in skip)
+                         for k, v in reversed(list(item.items()))
+                         if free or k not in skip or (isinstance(v, dict | list) and k not in _OPAQUE_TREES))
         elif isinstance(item, list):
             stack.extend((where + (i,), v, free) for i, v in reversed(list(enumerate(item))))
 
@@ -98,7 +101,7 @@ def _json_string_leaves(text: str, path: Path, role: str, turn: int) -> list[Seg
         parsed = loads_strict(text)
     except (ValueError, RecursionError):
         return [Segment(role, path, text, turn=turn)]
-    if not isinstance(parsed, dict | list):  # a bare string or number: the text itself
+    if isinstance(parsed, str):  # a bare JSON string: the text itself
         return [Segment(role, path, text, turn=turn)]
     # numbers too: a card number given as a JSON number becomes a placeholder string, still valid JSON
     return [Segment(role, path + (_EMBEDDED,) + sub, leaf, turn=turn)
@@ -286,9 +289,11 @@ _OPAQUE_KEYS = frozenset({"model", "role", "type", "id", "name", "call_id", "too
                           # the model's own reasoning, sent back as it came: a provider refuses a changed
                           # thinking block (its signature), and placeholders are never restored into it
                           "thinking", "summary"})
+_OPAQUE_TREES = frozenset({"summary", "thinking", "cache_control"})  # skipped whole, objects and lists too
 # A `data:` URL of an image or file is base64, not text; so is a long run of base64 characters
 # (an image generation's `result`). Scanning megabytes of either costs seconds and finds nothing.
-_BINARY = re.compile(r"data:[\w.+-]+/[\w.+-]+(?:;[\w.+-]+=[\w.+-]+)*;base64,|[A-Za-z0-9+/=_-]{4096}")
+_DATA_URL = re.compile(r"data:[\w.+-]+/[\w.+-]+(?:;[\w.+-]+=[\w.+-]+)*;base64,")
+_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/=_-]*")
 # Top-level fields that describe the request rather than carry a turn of the conversation: written by
 # the application like a system prompt (tool descriptions, metadata, stop sequences, schemas).
 _REQUEST_FIELDS = frozenset({"stop", "stop_sequences", "user", "metadata", "response_format", "text",
@@ -311,18 +316,17 @@ def _unclaimed_strings(body: dict, fmt: str, modelled: list[Segment]) -> list[Se
             continue
         role = SYSTEM if key in turns or key in _REQUEST_FIELDS else USER
         for sub, text in _strings(value, (key,), skip=_OPAQUE_KEYS, free_form=key in _FREE_FORM_KEYS):
-            if sub not in claimed and not (_BINARY.match(text) and _binary(text)):
+            if sub not in claimed and not _binary(text):
                 out.append(Segment(role, sub, text))
     return out
 
 
 def _binary(text: str) -> bool:
-    """A `data:…;base64,` URL or base64 without spaces throughout: no text to scan."""
-    body = text.split(",", 1)[1] if text.startswith("data:") else text
-    return _BASE64_TEXT.fullmatch(body) is not None
-
-
-_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/=_-]*")
+    """A `data:…;base64,` URL, or 4 KB or more of base64 without a space: no text to scan."""
+    url = _DATA_URL.match(text)
+    if url is not None:
+        return _BASE64_TEXT.fullmatch(text, url.end()) is not None
+    return len(text) >= 4096 and _BASE64_TEXT.fullmatch(text) is not None
 
 
 # --- writing back --------------------------------------------------------------------------------

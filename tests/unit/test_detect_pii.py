@@ -1055,6 +1055,13 @@ def _pem_with(marker: str) -> str:
     ("<password>Hunter two is my password.</password>", "Hunter two is my password."),
     ('db, err := sql.Open("mysql", "app:Vx9@3kLp@tcp(db:3306)/app")', "Vx9@3kLp"),
     ("spring.datasource.password=Xq7<mLp2Rt9>Zv", "Xq7<mLp2Rt9>Zv"),
+    # and from a last review: braces quote symbols, and generated secrets may be lower-case and digits
+    ("Uid=sa;Pwd={Xk9:mP2q!Lw};Encrypt=yes;", "Xk9:mP2q!Lw"),
+    ("Password={Zq9\"vT2k;Lp};", 'Zq9"vT2k;Lp'),
+    ("127.0.0.1:6379> AUTH 9f2c4e7a1b3d5f6e8a9c0b1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2",
+     "9f2c4e7a1b3d5f6e8a9c0b1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2"),
+    ("define('SMTP_PASS', 'sunshine2024');", "sunshine2024"),
+    ('server.login(user, "s3cr3tpw")', "s3cr3tpw"),
     # Terraform state: a sensitive output and a random_password's result
     ('"outputs": {\n  "admin_password": {\n    "value": "Tundra!9903",\n    "type": "string",\n    "sensitive": true\n  }\n}',
      "Tundra!9903"),
@@ -1083,6 +1090,7 @@ def test_reviewed_agent_files_are_redacted(detector, text, value):
     "auth.login(user, \"remember-me\")", "req.SetBasicAuth(c.Username, \"X-Api-Key\")",
     "define('CSRF_TOKEN', 'csrf_token_name');", 'db, _ := sql.Open("mysql", "root:root@tcp(127.0.0.1:3306)/test")',
     "AUTH failed", "  AUTH Enabled", "client.auth('oauth2', token)", 'conn.auth("PLAIN")',
+    "curl -u admin:<api_key_v2> https://x.io", "mysql -uroot -p<token1>", "redis-cli -a <1234>",
     "https://samples.openweathermap.org/data/2.5/weather?q=London&appid=b6907d289e10d714a6e88b30761fae22",
     "Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0Ij"
     "oxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",

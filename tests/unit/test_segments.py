@@ -121,6 +121,9 @@ SECRET = "AKIAZ3MSJV4WWNKWW5FA"
     (OPENAI_CHAT, {"messages": [], "metadata": {"status": SECRET}}, SYSTEM),
     (OPENAI_RESPONSES, {"input": "hi", "prompt": {"id": "p", "variables": {"type": "customer", "data": SECRET}}}, USER),
     (OPENAI_CHAT, {"messages": [], "metadata": {"type": "x", "name": SECRET}}, SYSTEM),
+    # an opaque key hides a value, not the object under it: `format` holds a JSON schema here
+    (OPENAI_RESPONSES, {"input": "hi", "text": {"format": {"type": "json_schema", "name": "o",
+                                                          "description": f"mail {SECRET}"}}}, SYSTEM),
     (ANTHROPIC_MESSAGES, {"messages": [{"role": "assistant", "content": [
         {"type": "tool_use", "id": "t", "name": "pay", "input": {"card": 4111111111111111}}]}]}, TOOL_ARGS),
     (OPENAI_CHAT, {"messages": [], "tools": [{"type": "function", "function": {"name": "f", "description":
@@ -169,14 +172,15 @@ def test_tool_arguments_with_a_key_twice_are_scanned_as_text():
     assert [seg.role for seg in request_segments(OPENAI_CHAT, body) if SECRET in seg.text] == [TOOL_ARGS]
 
 
-def test_a_bare_scalar_as_tool_arguments_stays_as_it_is():
+def test_a_bare_number_as_tool_arguments_stays_json_when_redacted():
     from aegis_addons.wire.segments import apply
     body = {"messages": [{"role": "assistant", "tool_calls": [{"id": "c", "type": "function", "function": {
-        "name": "f", "arguments": "5"}}]}]}
+        "name": "f", "arguments": "4111111111111111"}}]}]}
     segs = request_segments(OPENAI_CHAT, body)
     (seg,) = [seg for seg in segs if seg.role == TOOL_ARGS]
-    seg.text = "6"
-    assert apply(body, segs)["messages"][0]["tool_calls"][0]["function"]["arguments"] == "6"
+    seg.text = "[[AEGIS:CREDIT_CARD:0123abcd]]"
+    arguments = apply(body, segs)["messages"][0]["tool_calls"][0]["function"]["arguments"]
+    assert json.loads(arguments) == "[[AEGIS:CREDIT_CARD:0123abcd]]"
     tool_names = {"messages": [{"role": "assistant", "tool_calls": [{"id": "c", "type": "function",
                                 "function": {"name": "send_mail", "arguments": "{}"}}]}]}
     assert "send_mail" not in [seg.text for seg in request_segments(OPENAI_CHAT, tool_names)]  # a name is no text
