@@ -224,8 +224,9 @@ class Redaction:
             context.add_findings(session.findings)
             context.escalate(ACTION_REDACT)
         users = [s for s in parsed.segments if s.role == USER]
-        if users:
-            context.excerpt = users[-1].text[:2000]
+        if users:  # the newest turn's last text (an unknown top-level field has no turn)
+            newest = max(s.turn for s in users)
+            context.excerpt = [s for s in users if s.turn == newest][-1].text[:2000]
         flow.metadata[SESSION] = session
 
         def output_secrets(kind: str, tool_name: str) -> SecretOutputFilter:

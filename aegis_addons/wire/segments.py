@@ -150,6 +150,10 @@ def _part(part: dict, path: Path, role: str, turn: int, raw: bool = False) -> li
                        for sub, s in _strings(part["input"], (), numbers=True))
     if kind == "tool_result":                                   # Anthropic tool result
         out.extend(_content(part.get("content"), path + ("content",), TOOL_RESULT, turn))
+    if kind == "web_fetch_tool_result" and not raw:             # a page Anthropic's web fetch tool read
+        fetched = part.get("content")
+        if isinstance(fetched, dict) and isinstance(fetched.get("content"), dict):
+            out.extend(_part(fetched["content"], path + ("content", "content"), DOCUMENT, turn))
     if kind == "document":
         source = part.get("source") or {}
         if source.get("type") == "text" and isinstance(source.get("data"), str):
@@ -286,6 +290,7 @@ _OPAQUE_KEYS = frozenset({"model", "role", "type", "id", "name", "call_id", "too
                           "previous_response_id", "file_id", "signature", "encrypted_content", "data",
                           "file_data", "media_type", "detail", "format", "status", "cache_control", "store",
                           "include", "truncation", "service_tier", "reasoning_effort", "result",
+                          "definition",  # a custom tool's grammar: a placeholder in a regex would break it
                           # the model's own reasoning, sent back as it came: a provider refuses a changed
                           # thinking block (its signature), and placeholders are never restored into it
                           "thinking", "summary"})
@@ -298,7 +303,8 @@ _BASE64_TEXT = re.compile(r"[A-Za-z0-9+/=_-]*")
 # the application like a system prompt (tool descriptions, metadata, stop sequences, schemas).
 _REQUEST_FIELDS = frozenset({"stop", "stop_sequences", "user", "metadata", "response_format", "text",
                              "tool_choice", "tools", "prompt_cache_key", "safety_identifier", "mcp_servers",
-                             "container", "reasoning", "prediction", "functions", "function_call"})
+                             "container", "reasoning", "prediction", "functions", "function_call",
+                             "output_config", "output_format"})
 
 
 def _unclaimed_strings(body: dict, fmt: str, modelled: list[Segment]) -> list[Segment]:

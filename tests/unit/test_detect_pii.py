@@ -1091,6 +1091,9 @@ def test_reviewed_agent_files_are_redacted(detector, text, value):
     "define('CSRF_TOKEN', 'csrf_token_name');", 'db, _ := sql.Open("mysql", "root:root@tcp(127.0.0.1:3306)/test")',
     "AUTH failed", "  AUTH Enabled", "client.auth('oauth2', token)", 'conn.auth("PLAIN")',
     "curl -u admin:<api_key_v2> https://x.io", "mysql -uroot -p<token1>", "redis-cli -a <1234>",
+    '<Input type="password" password={ this.state.password } />', "<Login password={showPassword ? 'text' : 'password'} />",
+    '<Auth password={user?.password ?? ""} />', "<Auth password={ props.password || '' } />",
+    'f"Server=db;Uid=sa;Pwd={ creds[\'pw\'] };"',
     "https://samples.openweathermap.org/data/2.5/weather?q=London&appid=b6907d289e10d714a6e88b30761fae22",
     "Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0Ij"
     "oxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",

@@ -121,6 +121,13 @@ SECRET = "AKIAZ3MSJV4WWNKWW5FA"
     (OPENAI_CHAT, {"messages": [], "metadata": {"status": SECRET}}, SYSTEM),
     (OPENAI_RESPONSES, {"input": "hi", "prompt": {"id": "p", "variables": {"type": "customer", "data": SECRET}}}, USER),
     (OPENAI_CHAT, {"messages": [], "metadata": {"type": "x", "name": SECRET}}, SYSTEM),
+    (ANTHROPIC_MESSAGES, {"messages": [{"role": "user", "content": [
+        {"type": "server_tool_use", "id": "s", "name": "web_fetch", "input": {"url": "https://x.example"}},
+        {"type": "web_fetch_tool_result", "tool_use_id": "s", "content": {"type": "web_fetch_result", "url":
+         "https://x.example", "content": {"type": "document", "source": {"type": "text", "media_type": "text/plain",
+                                                                          "data": f"page {SECRET}"}}}}]}]}, DOCUMENT),
+    (ANTHROPIC_MESSAGES, {"messages": [], "output_config": {"format": {"type": "json_schema", "schema": {
+        "type": "object", "description": f"mail {SECRET}"}}}}, SYSTEM),
     # an opaque key hides a value, not the object under it: `format` holds a JSON schema here
     (OPENAI_RESPONSES, {"input": "hi", "text": {"format": {"type": "json_schema", "name": "o",
                                                           "description": f"mail {SECRET}"}}}, SYSTEM),
@@ -184,3 +191,9 @@ def test_a_bare_number_as_tool_arguments_stays_json_when_redacted():
     tool_names = {"messages": [{"role": "assistant", "tool_calls": [{"id": "c", "type": "function",
                                 "function": {"name": "send_mail", "arguments": "{}"}}]}]}
     assert "send_mail" not in [seg.text for seg in request_segments(OPENAI_CHAT, tool_names)]  # a name is no text
+
+
+def test_a_custom_tool_grammar_is_left_as_written():
+    body = {"input": "hi", "tools": [{"type": "custom", "name": "acct", "format": {
+        "type": "grammar", "syntax": "regex", "definition": r"^account (alice@example\.com|4111 1111 1111 1111)$"}}]}
+    assert not [seg for seg in request_segments(OPENAI_RESPONSES, body) if "4111" in seg.text]
