@@ -154,6 +154,15 @@ def _part(part: dict, path: Path, role: str, turn: int, raw: bool = False) -> li
         fetched = part.get("content")
         if isinstance(fetched, dict) and isinstance(fetched.get("content"), dict):
             out.extend(_part(fetched["content"], path + ("content", "content"), DOCUMENT, turn))
+    elif (isinstance(kind, str) and kind.endswith("_tool_result") and kind != "tool_result" and not raw):
+        # the output of Anthropic's server tools (code execution stdout, search result titles, MCP
+        # results): written by a program or a stranger, so untrusted like any tool result
+        out.extend(Segment(TOOL_RESULT, path + ("content",) + sub, text, turn=turn)
+                   for sub, text in _strings(part.get("content"), (), skip=_OPAQUE_KEYS))
+    if isinstance(part.get("citations"), list) and not raw:     # the cited text of a source document
+        for i, citation in enumerate(part["citations"]):
+            if isinstance(citation, dict) and isinstance(citation.get("cited_text"), str):
+                out.append(Segment(DOCUMENT, path + ("citations", i, "cited_text"), citation["cited_text"], turn=turn))
     if kind == "document":
         source = part.get("source") or {}
         if source.get("type") == "text" and isinstance(source.get("data"), str):
@@ -287,8 +296,8 @@ def response_segments(fmt: str, body: Any) -> list[Segment]:
 # signature or encrypted reasoning item would be refused by the provider, a tool name must match its
 # definition, base64 data is not text).
 _OPAQUE_KEYS = frozenset({"model", "role", "type", "id", "name", "call_id", "tool_call_id", "tool_use_id",
-                          "previous_response_id", "file_id", "signature", "encrypted_content", "data",
-                          "file_data", "media_type", "detail", "format", "status", "cache_control", "store",
+                          "previous_response_id", "file_id", "signature", "encrypted_content", "encrypted_index",
+                          "data", "file_data", "media_type", "detail", "format", "status", "cache_control", "store",
                           "include", "truncation", "service_tier", "reasoning_effort", "result",
                           "definition",  # a custom tool's grammar: a placeholder in a regex would break it
                           # the model's own reasoning, sent back as it came: a provider refuses a changed

@@ -126,6 +126,18 @@ SECRET = "AKIAZ3MSJV4WWNKWW5FA"
         {"type": "web_fetch_tool_result", "tool_use_id": "s", "content": {"type": "web_fetch_result", "url":
          "https://x.example", "content": {"type": "document", "source": {"type": "text", "media_type": "text/plain",
                                                                           "data": f"page {SECRET}"}}}}]}]}, DOCUMENT),
+    (ANTHROPIC_MESSAGES, {"messages": [{"role": "assistant", "content": [
+        {"type": "bash_code_execution_tool_result", "tool_use_id": "b", "content": {
+            "type": "bash_code_execution_result", "stdout": f"out {SECRET}", "stderr": "", "return_code": 0}}]}]},
+     TOOL_RESULT),
+    (ANTHROPIC_MESSAGES, {"messages": [{"role": "assistant", "content": [
+        {"type": "web_search_tool_result", "tool_use_id": "w", "content": [
+            {"type": "web_search_result", "url": "https://x.example", "title": f"page {SECRET}",
+             "encrypted_content": "opaque"}]}]}]}, TOOL_RESULT),
+    (ANTHROPIC_MESSAGES, {"messages": [{"role": "assistant", "content": [
+        {"type": "text", "text": "as the page says", "citations": [
+            {"type": "web_search_result_location", "url": "https://x.example", "cited_text": f"quote {SECRET}",
+             "encrypted_index": "opaque"}]}]}]}, DOCUMENT),
     (ANTHROPIC_MESSAGES, {"messages": [], "output_config": {"format": {"type": "json_schema", "schema": {
         "type": "object", "description": f"mail {SECRET}"}}}}, SYSTEM),
     # an opaque key hides a value, not the object under it: `format` holds a JSON schema here
