@@ -158,7 +158,7 @@ def _part(part: dict, path: Path, role: str, turn: int, raw: bool = False) -> li
         # the output of Anthropic's server tools (code execution stdout, search result titles, MCP
         # results): written by a program or a stranger, so untrusted like any tool result
         out.extend(Segment(TOOL_RESULT, path + ("content",) + sub, text, turn=turn)
-                   for sub, text in _strings(part.get("content"), (), skip=_OPAQUE_KEYS))
+                   for sub, text in _strings(part.get("content"), (), skip=_OPAQUE_KEYS) if not _binary(text))
     if isinstance(part.get("citations"), list) and not raw:     # the cited text of a source document
         for i, citation in enumerate(part["citations"]):
             if isinstance(citation, dict) and isinstance(citation.get("cited_text"), str):
@@ -297,6 +297,7 @@ def response_segments(fmt: str, body: Any) -> list[Segment]:
 # definition, base64 data is not text).
 _OPAQUE_KEYS = frozenset({"model", "role", "type", "id", "name", "call_id", "tool_call_id", "tool_use_id",
                           "previous_response_id", "file_id", "signature", "encrypted_content", "encrypted_index",
+                          "encrypted_stdout",
                           "data", "file_data", "media_type", "detail", "format", "status", "cache_control", "store",
                           "include", "truncation", "service_tier", "reasoning_effort", "result",
                           "definition",  # a custom tool's grammar: a placeholder in a regex would break it

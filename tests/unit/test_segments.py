@@ -209,3 +209,13 @@ def test_a_custom_tool_grammar_is_left_as_written():
     body = {"input": "hi", "tools": [{"type": "custom", "name": "acct", "format": {
         "type": "grammar", "syntax": "regex", "definition": r"^account (alice@example\.com|4111 1111 1111 1111)$"}}]}
     assert not [seg for seg in request_segments(OPENAI_RESPONSES, body) if "4111" in seg.text]
+
+
+def test_encrypted_server_tool_output_is_not_text():
+    blob = "QUJD" * 3000
+    body = {"messages": [{"role": "assistant", "content": [
+        {"type": "code_execution_tool_result", "tool_use_id": "c", "content": {
+            "type": "encrypted_code_execution_result", "encrypted_stdout": "opaque", "stderr": "", "return_code": 0}},
+        {"type": "bash_code_execution_tool_result", "tool_use_id": "b", "content": {
+            "type": "bash_code_execution_result", "stdout": blob, "stderr": "", "return_code": 0}}]}]}
+    assert not [seg for seg in request_segments(ANTHROPIC_MESSAGES, body) if seg.text in ("opaque", blob)]
