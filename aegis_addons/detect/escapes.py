@@ -16,9 +16,12 @@ the odd changed word in a path.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 import numpy as np
+
+from aegis_addons.detect.findings import Finding
 
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|([nrtbf\"\\/]))")
 _SIMPLE = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", '"': '"', "\\": "\\", "/": "/"}
@@ -42,12 +45,18 @@ class UnescapedText:
             return int(self.starts[first]), int(self.starts[first])
         return int(self.starts[first]), int(self.ends[min(end - 1, last)])
 
+    def findings_to_original(self, findings: Iterable[Finding]) -> list[Finding]:
+        """Findings on the decoded text, their spans moved to the original."""
+        return [replace(f, start=start, end=end) for f in findings
+                for start, end in [self.to_original(f.start, f.end)]]
+
 
 def unescape_json(text: str, decode: str = "nrtbf\"\\/") -> UnescapedText | None:
     """`text` with JSON string escapes decoded, or None when it holds none (the common case, in C).
     `decode` names the one-character escapes to decode (`\\uXXXX` always is); the others are kept as
     written, e.g. `decode="/"` for a view that only joins what `\\/` and `\\u0040` split."""
-    if "\\" not in text:
+    # the common case, in C: no escape of the kinds asked for (code is full of `\\n` a `/` view ignores)
+    if "\\u" not in text and not any(f"\\{c}" in text for c in decode):
         return None
     matches = [m for m in _ESCAPE.finditer(text) if m.group(1) is not None or m.group(2) in decode]
     if not matches:

@@ -45,7 +45,6 @@ import threading
 from bisect import bisect_left
 from collections import OrderedDict, namedtuple
 from collections.abc import Iterable
-from dataclasses import replace
 from itertools import groupby
 from pathlib import Path
 
@@ -479,8 +478,7 @@ class InjectionDetector:
         view = unescape_json(text)
         if view is None:
             return self._scan_view(text, source)
-        return [replace(f, start=start, end=end) for f in self._scan_view(view.text, source)
-                for start, end in [view.to_original(f.start, f.end)]]
+        return view.findings_to_original(self._scan_view(view.text, source))
 
     def _scan_view(self, text: str, source: str) -> list[Finding]:
         anomalies, hidden = scan_unicode(text)

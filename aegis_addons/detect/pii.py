@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from aegis_addons.detect import validators
@@ -229,12 +228,9 @@ class PiiDetector:
         # JSON text (a tool result from an API) may write `/` as `\\/` (PHP does by default) and any
         # character as `\\uXXXX` (`\\u0040` for `@`, Go writes `\\u0026` for `&`): a key or an address
         # split by them is found on a view with those escapes decoded, its span mapped back.
-        if "\\/" in text or "\\u" in text:
-            view = unescape_json(text, decode="/")
-            if view is not None:
-                found += [replace(f, start=start, end=end) for f in self._scan(view.text)
-                          for start, end in [view.to_original(f.start, f.end)]]
-                found = resolve_overlaps(found)
+        view = unescape_json(text, decode="/")
+        if view is not None:
+            found = resolve_overlaps(found + view.findings_to_original(self._scan(view.text)))
         return found
 
     def _scan(self, text: str) -> list[Finding]:

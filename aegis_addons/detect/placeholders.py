@@ -241,7 +241,7 @@ class Redactor:
             raw = text[f.start:f.end]
             # a value found through JSON escapes (`\\/`, `\\u0040`) is recorded as it reads, so it is
             # restored as itself (and escaped again where it goes back into JSON)
-            decoded = unescape_json(raw, decode="/") if "\\" in raw and f not in exact_values else None
+            decoded = unescape_json(raw, decode="/") if f not in exact_values else None
             value = exact_values.get(f, decoded.text if decoded is not None else raw)
             if raw.strip() in self.whitelist or value.strip() in self.whitelist:
                 continue
