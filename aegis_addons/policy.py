@@ -38,12 +38,13 @@ from pathlib import Path
 
 import yaml
 
+from aegis_addons.context import FILTER_FULL, FILTER_PASSTHROUGH, FILTER_REDACT
 from aegis_addons.detect.sanitize import DEFAULT_THRESHOLDS, Thresholds
 from aegis_addons.paths import RULES_DIR
 
 LEVELS = ("low", "medium", "high")
 UNTRUSTED_ACTIONS = ("block", "neutralize", "flag")
-FILTER_MODES = ("full", "redact", "passthrough")
+FILTER_MODES = (FILTER_FULL, FILTER_REDACT, FILTER_PASSTHROUGH)
 
 
 class PolicyError(ValueError):
@@ -146,6 +147,11 @@ def load_policy(path: Path) -> Policy:
                   injection_overrides=_validate_injection(doc.get("injection"), str(path)),
                   output_overrides=_validate_output(doc.get("output"), str(path)),
                   filter_modes=tuple(modes))
+
+
+def policy_named(policies: dict[str, Policy], name: str | None) -> Policy:
+    """The policy a route names; `default` when it names none (or one no longer shipped)."""
+    return policies.get(name) or policies["default"]
 
 
 def load_policies(directory: Path) -> dict[str, Policy]:

@@ -26,6 +26,7 @@ from aegis_addons.policy import (
     InjectionPolicy,
     Policy,
     PolicyError,
+    policy_named,
     shipped_policies,
 )
 from aegis_addons.wire.segments import (
@@ -110,8 +111,7 @@ class InjectionGuard:
             self.detector = InjectionDetector(use_classifier=ctx.options.aegis_injection_classifier)
 
     def policy_for(self, context: FlowContext) -> InjectionPolicy:
-        policy = self.policies.get(context.policy) or self.policies["default"]
-        return policy.injection(ctx.options.aegis_security_level)
+        return policy_named(self.policies, context.policy).injection(ctx.options.aegis_security_level)
 
     def requestheaders(self, flow: http.HTTPFlow) -> None:
         context = get_context(flow)

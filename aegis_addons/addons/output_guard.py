@@ -45,7 +45,7 @@ from aegis_addons.detect.sanitize import (
 )
 from aegis_addons.detect.tool_guard import ToolCallGuard
 from aegis_addons.options import add_option
-from aegis_addons.policy import Policy, PolicyError, shipped_policies
+from aegis_addons.policy import Policy, PolicyError, policy_named, shipped_policies
 from aegis_addons.wire.stream import TOOL_ARGS
 
 log = logging.getLogger(__name__)
@@ -229,7 +229,7 @@ class OutputGuard:
             self.tool_guard = ToolCallGuard(roots, self.danger, self.privilege)
 
     def sanitizer_for(self, context: FlowContext) -> OutputSanitizer:
-        policy = self.policies.get(context.policy) or self.policies["default"]
+        policy = policy_named(self.policies, context.policy)
         option_level = ctx.options.aegis_security_level      # validated by the injection stage
         level = policy.level(option_level)
         return OutputSanitizer(level, {level: policy.output_thresholds(option_level)})

@@ -36,7 +36,7 @@ from aegis_addons.context import (
 )
 from aegis_addons.errors import make_error
 from aegis_addons.options import add_option, split_list
-from aegis_addons.policy import shipped_policies
+from aegis_addons.policy import policy_named, shipped_policies
 from aegis_addons.wire.json_text import dump_bytes
 from aegis_addons.wire.routes import (
     ADMIN_PREFIX,
@@ -188,8 +188,7 @@ class Router:
         context = get_context(flow)
         if context.filter_mode == FILTER_FULL:
             return
-        policies = shipped_policies()
-        policy = policies.get(context.policy) or policies["default"]
+        policy = policy_named(shipped_policies(), context.policy)
         if context.filter_mode not in policy.filter_modes:
             flow.response = make_error(
                 context, "filter_mode_not_allowed",
