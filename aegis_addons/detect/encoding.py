@@ -33,12 +33,13 @@ class DecodedPayload:
     layers: tuple[str, ...]  # outermost first, e.g. ("base64", "hex")
 
 
-# Each blob is group 1, after the start of the text or a character that cannot precede it: a search
-# whose first character must be such a character skips the inside of words in C, where a look-behind
-# makes the engine try every position (a third faster on prose). A base64 blob may follow `=`
-# (`?q=…`, `output=…`): query strings and key=value logs carry payloads too.
-_BASE64 = re.compile(r"(?:^|[^A-Za-z0-9+/_-])([A-Za-z0-9+/_-]{16,}={0,2})(?![A-Za-z0-9+/=_-])")
-_HEX = re.compile(r"(?:^|[^0-9A-Za-z])((?:\\x|0x)?[0-9a-fA-F]{2}(?:[ :,]?(?:\\x|0x)?[0-9a-fA-F]{2}){7,})"
+# Each blob is group 1, after a character that cannot precede it: a search whose first character must
+# be such a character skips the inside of words in C, where a look-behind or a `^|` alternative makes
+# the engine try every position (base64 and hex take half the time on prose). The scanned text is
+# searched with a newline in front (`_decode_layer`), so a blob at its very start is found too. A base64
+# blob may follow `=` (`?q=…`, `output=…`): query strings and key=value logs carry payloads too.
+_BASE64 = re.compile(r"[^A-Za-z0-9+/_-]([A-Za-z0-9+/_-]{16,}={0,2})(?![A-Za-z0-9+/=_-])")
+_HEX = re.compile(r"[^0-9A-Za-z]((?:\\x|0x)?[0-9a-fA-F]{2}(?:[ :,]?(?:\\x|0x)?[0-9a-fA-F]{2}){7,})"
                   r"(?![0-9A-Za-z])")
 _HEX_NOISE = re.compile(r"\\x|0x|[ :,]")
 _URL = re.compile(r"(?<!\S)(\S*%[0-9A-Fa-f]{2}\S*)")
@@ -119,16 +120,17 @@ def _rot13_span(text: str) -> tuple[int, int] | None:
 def _decode_layer(text: str, max_blob: int) -> list[tuple[int, int, str, str]]:
     """(start, end, encoding, decoded) for each blob in `text` that decodes to readable text."""
     out = []
+    padded = "\n" + text  # see _BASE64: offsets in `padded` are one more than in `text`
     for name, pattern, decode in _DECODERS:
-        if name == "url" and "%" not in text:
+        if name == "url" and _URL_ESCAPE.search(text) is None:  # `%` alone is common in prose
             continue
-        for m in pattern.finditer(text):
+        for m in pattern.finditer(padded):
             blob = m.group(1)
             if len(blob) > max_blob:
                 continue
             decoded = decode(blob)
             if decoded is not None:
-                out.append((m.start(1), m.end(1), name, decoded))
+                out.append((m.start(1) - 1, m.end(1) - 1, name, decoded))
     span = _rot13_span(text)
     if span is not None:
         out.append((span[0], span[1], "rot13", codecs.encode(text[span[0]:span[1]], "rot13")))

@@ -115,6 +115,9 @@ try:  # the standard library's regex parser, private: a Python without it only l
 except ImportError:  # pragma: no cover
     sre = parser = None
 
+_BOUNDARY_AT = () if sre is None else (sre.AT_BOUNDARY, sre.AT_BEGINNING, sre.AT_BEGINNING_LINE,
+                                        sre.AT_BEGINNING_STRING)
+
 
 Lead = tuple[str, bool, str]  # (literal, after_boundary, not_after): see _leading_literals
 
@@ -149,7 +152,9 @@ def _leading_literals(pattern: re.Pattern[str]) -> frozenset[Lead] | None:
         while i < len(items):
             op, av = items[i]
             if op is sre.AT:
-                bounded = bounded or av is sre.AT_BOUNDARY
+                # a start of text or line is a boundary too: the region start is tried on its own, and
+                # a line start follows a newline, which the search after a non-word character covers
+                bounded = bounded or av in _BOUNDARY_AT
                 i += 1
                 continue
             if op is sre.ASSERT_NOT and av[0] == -1 and (chars := _single_chars(list(av[1]))):
