@@ -6,9 +6,15 @@ HTML 502 page and offers no hook to replace it. Clients of an LLM gateway are SD
 errors, and the wire contract promises `502 upstream_unreachable` / `upstream_http_error` in the
 gateway's envelope with the request id. So `HttpStream.handle_protocol_error` is wrapped: for such a
 failure on a flow that carries an Aegis context, the `error` hook still fires (the audit sees it), then
-the response built by the callback is sent instead of the HTML page. Every other case goes to
-mitmproxy's own code unchanged, including failures after the response started streaming, where
-nothing but closing the connection is possible.
+the response built by the callback is sent instead of the HTML page.
+
+When the upstream breaks off an answer that is streaming to the client, mitmproxy closes the client's
+connection and never calls the stream callable again, so text the stream editor held back (a
+placeholder that might continue, a command the sanitizer was still reading) would be lost and the
+client would get no reason. A flow whose streaming answer can be ended cleanly puts a callable under
+`flow.metadata[STREAM_CUT]`; the wrapper sends the bytes it returns (the held-back text, checked, and
+the protocol's error event) to the client, then lets mitmproxy close the connection as before. Every
+other case goes to mitmproxy's own code unchanged.
 
 The wrapper depends on private names of mitmproxy 12.2.3 (the pinned version); `install` checks the
 version and the names so that an upgrade fails loudly at start, not silently at the first outage.
@@ -34,8 +40,23 @@ FailureResponder = Callable[[http.HTTPFlow, str, bool], "http.Response | None"]
 _responder: FailureResponder | None = None
 _original = http_layers.HttpStream.handle_protocol_error
 
+# flow.metadata key: (message) -> bytes to send the client when the upstream breaks off a streamed answer
+STREAM_CUT = "aegis_stream_cut"
+
 
 def _handle_protocol_error(self, event):
+    if (isinstance(event, _events.ResponseProtocolError) and self.server_state == self.state_stream_response_body
+            and self.client_state != self.state_errored):
+        on_cut = self.flow.metadata.pop(STREAM_CUT, None)
+        data = b""
+        if on_cut is not None:
+            try:
+                data = on_cut(event.message)
+            except Exception:  # noqa: BLE001 - the client's connection is closed below either way
+                log.exception("aegis: could not end a broken stream cleanly")
+        if data:
+            yield http_layers.SendHttp(_events.ResponseData(self.stream_id, data), self.context.client)
+        return (yield from _original(self, event))
     responder = _responder
     response_not_started = self.server_state in (self.state_wait_for_response_headers,
                                                   self.state_consume_response_body)
@@ -65,7 +86,8 @@ def install(responder: FailureResponder) -> None:
     if version.VERSION != SUPPORTED_MITMPROXY:
         raise RuntimeError(f"Aegis patches mitmproxy {SUPPORTED_MITMPROXY} internals but "
                            f"mitmproxy {version.VERSION} is installed; pin mitmproxy=={SUPPORTED_MITMPROXY}")
-    for name in ("state_wait_for_response_headers", "state_consume_response_body", "state_errored"):
+    for name in ("state_wait_for_response_headers", "state_consume_response_body", "state_stream_response_body",
+                 "state_errored"):
         if not hasattr(http_layers.HttpStream, name):
             raise RuntimeError(f"mitmproxy HttpStream has no {name}; the Aegis patch needs review")
     _responder = responder

@@ -7,7 +7,9 @@ chain; Server-Sent-Events answers get a stream editor (wire.stream) that runs th
 events flow. An SSE answer that cannot be edited as it flows (compressed by the upstream despite
 `accept-encoding: identity`) is buffered and edited whole rather than passed unseen.
 
-Streamed answers end with an SSE comment carrying the request id, action and findings.
+Streamed answers end with an SSE comment carrying the request id, action and findings. When the
+upstream breaks off a streamed answer, the client still gets the text held back so far (checked) and
+the protocol's error event with the code `upstream_stream_cut` before its connection is closed.
 
 When a stage withholds the rest of an answer (`context.answer_blocked`), a buffered answer is cut
 after the blocked segment (wire.segments.cut_answer) and a streamed one ends right there with the
@@ -26,6 +28,7 @@ import logging
 from mitmproxy import ctx, http
 
 from aegis_addons.context import ROUTE_LOCAL, FlowContext, get_context
+from aegis_addons.mitm_patches import STREAM_CUT
 from aegis_addons.wire.json_text import dump_bytes
 from aegis_addons.wire.segments import TOOL_ARGS, apply, cut_answer, response_segments
 from aegis_addons.wire.stream import TEXT, FilterChain, StreamEditor, run_chain
@@ -103,6 +106,7 @@ class Answers:
                 return out + [b""]
             return out
         response.stream = stream
+        flow.metadata[STREAM_CUT] = editor.cut_off  # the upstream breaking off: see mitm_patches
 
     def response(self, flow: http.HTTPFlow) -> None:
         context = get_context(flow)

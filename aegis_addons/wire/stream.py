@@ -11,7 +11,10 @@ while a filter holds back text that a pattern could still span). When a channel 
 `content_block_stop`, `response.output_text.done`, ...) its chain is flushed into a delta placed before
 the ending event, and "done" events that repeat the full text get the filtered text, so SDKs that read
 either see the same answer. If the upstream stops without its terminal event, the editor flushes
-everything and adds the protocol's proper ending itself (noted as `upstream_eof_no_done`).
+everything and adds the protocol's proper ending itself (noted as `upstream_eof_no_done`). If the
+upstream connection breaks mid-stream (`cut_off`), the text held back so far is flushed, checked like
+any other, and the stream ends with the protocol's error event (code `upstream_stream_cut`), never with
+a normal ending, so the client knows its answer is incomplete; a half-received event is dropped.
 
 When a filter withholds the rest of the answer (`should_stop()` turns true), the editor ends the
 stream right after the event that carried the block marker: the protocol's proper end with a
@@ -112,6 +115,20 @@ class _FormatEditor:
         """Events that end the stream after a block; `just_sent` (the events emitted for the event that
         carried the block) may be amended in place."""
         raise NotImplementedError
+
+    def cut_off(self, message: str) -> list[SseEvent]:
+        """Events to send when the upstream connection broke mid-stream: the held-back text of every
+        open channel, then the protocol's error event."""
+        raise NotImplementedError
+
+
+STREAM_CUT_CODE = "upstream_stream_cut"
+
+
+def _cut_error(message: str) -> dict:
+    """The gateway's error object, in the shape OpenAI-style SDKs raise from (see errors.envelope)."""
+    return {"message": f"the upstream connection broke mid-answer: {message}", "type": "aegisgate_error",
+            "code": STREAM_CUT_CODE}
 
 
 class OpenAIChatEditor(_FormatEditor):
@@ -214,6 +231,11 @@ class OpenAIChatEditor(_FormatEditor):
     def end_of_stream(self) -> list[SseEvent]:
         return self._close_open(finish_reason="stop") + [SseEvent(b"", data="[DONE]")]
 
+    def cut_off(self, message: str) -> list[SseEvent]:
+        error = _cut_error(message)
+        return self._close_open(finish_reason=None) + [SseEvent(b"").with_json({"error": error,
+                                                                              "error_code": error["code"]})]
+
     def block_end(self, just_sent: list[SseEvent]) -> list[SseEvent]:
         for i, event in enumerate(just_sent):   # a finish_reason the upstream sent with the block
             chunk = event.json
@@ -312,6 +334,13 @@ class AnthropicEditor(_FormatEditor):
             {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
              "usage": {"output_tokens": 0}}))
         out.append(SseEvent(b"", event="message_stop").with_json({"type": "message_stop"}))
+        return out
+
+    def cut_off(self, message: str) -> list[SseEvent]:
+        out = [e for index in list(self.channels) for e in self._flush_block(index)]
+        error = _cut_error(message)
+        out.append(SseEvent(b"", event="error").with_json(
+            {"type": "error", "error": {"type": "api_error", "message": error["message"], "code": error["code"]}}))
         return out
 
     def block_end(self, just_sent: list[SseEvent]) -> list[SseEvent]:
@@ -418,6 +447,14 @@ class OpenAIResponsesEditor(_FormatEditor):
         return channel.text
 
     def end_of_stream(self) -> list[SseEvent]:
+        return self._failed("upstream_eof", "the upstream ended the stream early")
+
+    def cut_off(self, message: str) -> list[SseEvent]:
+        error = _cut_error(message)
+        return self._failed(error["code"], error["message"])
+
+    def _failed(self, code: str, message: str) -> list[SseEvent]:
+        """The held-back text of every channel, then `response.failed` with `code`."""
         out = []
         for (item_id, index), channel in list(self.channels.items()):
             rest = channel.close()
@@ -429,8 +466,7 @@ class OpenAIResponsesEditor(_FormatEditor):
                     payload.update(output_index=0, content_index=index)
                 out.append(SseEvent(b"", event=kind).with_json(payload))
         response = copy.deepcopy(self.response or {})
-        response.update(status="failed", error={"code": "upstream_eof",
-                                                "message": "the upstream ended the stream early"})
+        response.update(status="failed", error={"code": code, "message": message})
         out.append(SseEvent(b"", event="response.failed").with_json({"type": "response.failed",
                                                                      "response": response}))
         return out
@@ -469,7 +505,8 @@ class StreamEditor:
         self.trailer = trailer
         self.on_note = on_note or (lambda note: None)
         self.should_stop = should_stop or (lambda: False)
-        self.stopped = False  # the answer was withheld: the stream has ended, later input is dropped
+        self.stopped = False  # the answer was withheld or cut: the stream has ended, later input is dropped
+        self.trailer_sent = False
         self.bytes_out = 0
 
     def __call__(self, chunk: bytes) -> list[bytes]:
@@ -490,11 +527,29 @@ class StreamEditor:
             self.on_note("upstream_eof_no_done")
             sent += self.editor.end_of_stream()
         out = [e.encode() for e in sent]
-        if (self.stopped or not chunk) and self.trailer is not None:
-            out.append(self.trailer())
+        if self.stopped or not chunk:
+            out += self._trailer()
         out = [b for b in out if b]
         self.bytes_out += sum(len(b) for b in out)
         return out
+
+    def cut_off(self, message: str) -> bytes:
+        """The upstream connection broke before the stream's end: the bytes still to send to the client
+        before its connection is closed too (see the module docstring)."""
+        if self.stopped:
+            return b""
+        self.stopped = True
+        sent = [] if self.editor.finished else self.editor.cut_off(message)
+        self.on_note("upstream_cut_mid_stream")
+        out = b"".join([e.encode() for e in sent] + self._trailer())
+        self.bytes_out += len(out)
+        return out
+
+    def _trailer(self) -> list[bytes]:
+        if self.trailer is None or self.trailer_sent:
+            return []
+        self.trailer_sent = True
+        return [self.trailer()]
 
 
 class _PassthroughEditor(_FormatEditor):
@@ -511,4 +566,7 @@ class _PassthroughEditor(_FormatEditor):
         return []
 
     def block_end(self, just_sent: list[SseEvent]) -> list[SseEvent]:
+        return []
+
+    def cut_off(self, message: str) -> list[SseEvent]:
         return []

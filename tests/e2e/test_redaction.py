@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import time
 
 import anthropic
 import httpx
@@ -105,6 +106,67 @@ def test_openai_responses_streamed_and_buffered(base, mock_llm):
     done = [e for e in events if e.type == "response.output_text.done"][0]
     assert done.text == TEXT
     assert events[-1].response.output_text == TEXT
+
+
+CUT_MESSAGE = f"Send it to {EMAIL} today, then run the whole test suite again."
+# events each mock stream sends before its first text delta (see aegis_addons/mock_upstream.py)
+EVENTS_BEFORE_TEXT = {"chat": 1, "responses": 4, "messages": 3}
+
+
+def _stream_until_cut(base: str, api: str, headers: dict) -> tuple[str, Exception | None, list]:
+    """(text the SDK delivered, the exception it raised, its events) for a stream the upstream cuts."""
+    text, events, raised = [], [], None
+    try:
+        if api == "chat":
+            stream = openai.OpenAI(base_url=base, api_key="x", max_retries=0).chat.completions.create(
+                model="m", stream=True, messages=[{"role": "user", "content": CUT_MESSAGE}], extra_headers=headers)
+            for chunk in stream:
+                text += [c.delta.content or "" for c in chunk.choices]
+        elif api == "responses":
+            stream = openai.OpenAI(base_url=base, api_key="x", max_retries=0).responses.create(
+                model="m", stream=True, input=CUT_MESSAGE, extra_headers=headers)
+            for event in stream:
+                events.append(event)
+                text += [event.delta] if event.type == "response.output_text.delta" else []
+        else:
+            client = anthropic.Anthropic(base_url=base, api_key="x", max_retries=0)
+            with client.messages.stream(model="claude-haiku-4-5", max_tokens=100, extra_headers=headers,
+                                        messages=[{"role": "user", "content": CUT_MESSAGE}]) as stream:
+                for piece in stream.text_stream:
+                    text.append(piece)
+    except Exception as e:  # noqa: BLE001 - the test asserts which one
+        raised = e
+    return "".join(text), raised, events
+
+
+@pytest.mark.parametrize("api", ["chat", "responses", "messages"])
+def test_stream_cut_by_the_upstream_delivers_the_held_back_text_and_an_error(gateway, base, mock_llm, api):
+    # What the upstream sees: the message with the email as a placeholder (the same in every request).
+    openai.OpenAI(base_url=base, api_key="x").chat.completions.create(
+        model="m", messages=[{"role": "user", "content": CUT_MESSAGE}], extra_headers=ECHO)
+    sent = json.loads(upstream_text(mock_llm))["messages"][-1]["content"]
+    placeholder = PLACEHOLDER.search(sent).group()
+    # The upstream breaks off one character at a time, right after "today, then" went out.
+    chars = sent.index(" today, then") + len(" today, then")
+    headers = {**ECHO, "x-mock-delta-chars": "1", "x-mock-drop-after": str(EVENTS_BEFORE_TEXT[api] + chars)}
+    text, raised, events = _stream_until_cut(base, api, headers)
+    # Everything the upstream sent reaches the client, restored and checked, nothing held back is lost
+    assert text == f"Send it to {EMAIL} today, then"
+    assert placeholder not in text
+    # ... and the client learns the answer is incomplete, in its protocol's terms
+    if api == "chat":
+        assert isinstance(raised, openai.APIError) and raised.code == "upstream_stream_cut", raised
+    elif api == "responses":
+        assert events[-1].type == "response.failed", [e.type for e in events]
+        assert events[-1].response.error.code == "upstream_stream_cut"
+    else:
+        assert isinstance(raised, anthropic.APIStatusError) and "upstream_stream_cut" in str(raised.body), raised
+    path = {"chat": "/v1/chat/completions", "responses": "/v1/responses", "messages": "/v1/messages"}[api]
+    deadline = time.monotonic() + 5  # the audit writer works in the background
+    while not (cut := [r for r in gateway.audit_rows() if r.path == path and "upstream_cut_mid_stream" in r.notes]):
+        assert time.monotonic() < deadline, "no audit row notes the cut"
+        time.sleep(0.05)
+    assert any(note.startswith("error: ") for note in cut[-1].notes)
 
 
 def test_tool_call_arguments_redacted_in_history_and_restored_in_answer(base, mock_llm):

@@ -126,6 +126,39 @@ def test_upstream_eof_without_terminal_event_is_completed(fmt, ending):
     assert ending in (last.data or "") or (last.json or {}).get("type") == ending
 
 
+@pytest.mark.parametrize("fmt", list(EVENTS))
+def test_cut_off_flushes_held_back_text_and_ends_with_an_error(fmt):
+    data = upstream_bytes(fmt, "a secre", 1)  # "secre" is held back: it could still become "secret"
+    events = SseParser().feed(data)
+    last_delta = max(i for i, e in enumerate(events)
+                     if any(k in e.raw for k in (b'"content":"e"', b'"text":"e"', b'"delta":"e"')))
+    received = b"".join(e.raw for e in events[:last_delta + 1]) + events[last_delta + 1].raw[:9]  # half an event
+    notes = []
+    editor = StreamEditor(fmt, chain, trailer=lambda: b": bye\n\n", on_note=notes.append)
+    before = b"".join(editor(received))
+    assert "a secre" not in client_text(fmt, before)[0]          # held back while the stream flowed
+    tail = editor.cut_off("peer closed")
+    text, payloads = client_text(fmt, before + tail)
+    assert text == "a secre" and notes == ["upstream_cut_mid_stream"]
+    assert tail.endswith(b": bye\n\n")
+    last = SseParser().feed(tail)[-2].json                      # the event before the trailer comment
+    if fmt == OPENAI_CHAT:
+        assert last["error"]["code"] == "upstream_stream_cut" and "[DONE]" not in tail.decode()
+    elif fmt == ANTHROPIC_MESSAGES:
+        assert last["type"] == "error" and last["error"]["code"] == "upstream_stream_cut"
+        assert b"message_stop" not in tail
+    else:
+        assert last["type"] == "response.failed" and last["response"]["error"]["code"] == "upstream_stream_cut"
+    assert editor.cut_off("again") == b"" and editor(b"more") == []   # the stream has ended
+
+
+def test_cut_after_the_terminal_event_adds_only_the_trailer():
+    data = upstream_bytes(OPENAI_CHAT, "all of it", None)
+    editor = StreamEditor(OPENAI_CHAT, chain, trailer=lambda: b": bye\n\n")
+    assert b"".join(editor(data)) == data
+    assert editor.cut_off("peer closed") == b": bye\n\n"
+
+
 def test_untouched_events_pass_byte_for_byte_and_trailer_is_added():
     data = upstream_bytes(OPENAI_CHAT, "nothing to change", None)
     editor = StreamEditor(OPENAI_CHAT, chain, trailer=lambda: b": bye\n\n")
