@@ -225,7 +225,8 @@ _TOKEN_REST = re.compile(r"[^\s\"'`]*")
 # space between are separate arguments of a command, not one value.
 _JOINED_LITERAL = re.compile(r"""(?:[^\S\n]*+(?:\+\+|\.\.|<>|\|\||[+&])[^\S\n]*+|\.)?(?:u8|[bBrRfFuUEN$@L])?(["'])""")
 _MAX_JOINED = 8
-_REST_STOP = re.compile(r"[;,&][\w.-]+=|&&|\||</|<br\b|<!--|\]\(|\*\*", re.IGNORECASE)
+# (`,IP:1.2.3.4` after `PW:Xq9!z,`: a next label with a colon starts something else too)
+_REST_STOP = re.compile(r"[;,&][\w.-]+=|[;,][A-Za-z][\w.-]{0,30}:|&&|\||</|<br\b|<!--|\]\(|\*\*", re.IGNORECASE)
 _QUERY_VALUE_END = re.compile(r"[&#\s\"'<>]")
 _CLOSING = {")": "(", "]": "[", "}": "{", ">": "<"}
 
@@ -289,7 +290,7 @@ def _whole_value_end(text: str, start: int, end: int) -> int:
     # Bare: the regex stops at characters that usually end a value (`, ; [ ] { } < > \`); when the
     # token goes on with more of the same value, it is kept whole (`pa55,word!X9`, `Tq8Zm4;Lp2Xq`).
     rest = _TOKEN_REST.match(text, end, max(end, limit)).group()
-    cut = _REST_STOP.search(rest)  # what follows the value: `;next=`, `&&`, a pipe, a tag, `](`, `**`
+    cut = _REST_STOP.search(rest)  # what follows the value: `;next=`, `,next:`, `&&`, a pipe, a tag, `](`, `**`
     if cut is not None:
         rest = rest[:cut.start()]
     if "://" in rest:

@@ -869,3 +869,19 @@ def uuid_or_random_token(value: str) -> bool:
     # Shorter camelCase names with a number (`ProjectApi2024Name`) have few digits and long lower-case runs
     return (not _LOWER_RUN.search(value) and sum(c.isdigit() for c in value) >= 3
             and sum(c.isupper() for c in value) >= 3)
+
+
+@validator("key_material")
+def key_material(value: str) -> bool:
+    """Key material after a bare name in prose (`키: …`, `토큰 is …`): a UUID or random letters and digits
+    (`uuid_or_random_token`), hex of 16 digits or more with both letters and digits (not a run like
+    `0123456789abcdef`), or a value that reads as a password (`spaced_password`: symbols, letters, digits)."""
+    if uuid_or_random_token(value):
+        return True
+    if len(value) >= 16 and _HEX.fullmatch(value):
+        return (any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+                and _RUN_OF_FOUR.search(value) is None and len(set(value.lower())) >= 8)
+    # a template's field (`__f2py_cb_#name#`, `%name%`) or a private name is code, not a password
+    if value.startswith("_") or re.search(r"#\w+#|%\w+%", value):
+        return False
+    return _PASSWORD_SYMBOL.search(value) is not None and spaced_password(value)
