@@ -50,7 +50,12 @@ from aegis_addons.wire.stream import TOOL_ARGS
 
 log = logging.getLogger(__name__)
 
-RECHECK_CHARS = 64          # within a line, look for newly final text every this many characters
+# Within a line, look for newly final text every RECHECK_CHARS characters while the line is short (so
+# a one-line answer starts flowing early), then every RECHECK_CHARS_LATER (each look costs about a
+# millisecond on a long line of prose: the hold-back asks every danger rule where a match could start).
+RECHECK_CHARS = 32
+RECHECK_CHARS_LATER = 96
+RECHECK_EARLY_LINE = 256     # a line is short up to this many characters
 REPORT_SCORE = 0.4          # findings at or above this are reported even when the level passes them
 CHECK_FAILED = "danger.check_failed"
 
@@ -80,6 +85,7 @@ class DangerTextFilter:
         self.sent_ends_line = True  # what was sent is empty or ends with a newline
         self.blocked = False
         self.unchecked = 0          # characters fed since the last look for newly final text
+        self.pending = 0            # offset in `raw` before which nothing can change (last look)
 
     def feed(self, text: str) -> str:
         if self.blocked:
@@ -88,10 +94,12 @@ class DangerTextFilter:
         self.unchecked += len(text)
         # Text becomes final mostly at line ends; between them look only now and then (releasing
         # later never changes what is sent, only when).
-        if "\n" not in text and self.unchecked < RECHECK_CHARS:
+        if "\n" not in text and self.unchecked < self._recheck_every():
             return ""
         self.unchecked = 0
-        if self.hold.pending_start(self.raw) <= self.done:
+        # Each look starts where the last one found something pending: a stream pays for its new text.
+        self.pending = self.hold.pending_start(self.raw, self.pending)
+        if self.pending <= self.done:
             return ""               # nothing new is final yet
         return self._release(final=False)
 
@@ -99,6 +107,10 @@ class DangerTextFilter:
         if self.blocked:
             return ""
         return self._release(final=True)
+
+    def _recheck_every(self) -> int:
+        line = len(self.raw) - (self.raw.rfind("\n") + 1)
+        return RECHECK_CHARS if line <= RECHECK_EARLY_LINE else RECHECK_CHARS_LATER
 
     def _scan_base(self) -> int:
         """Where to start scanning: a line start about `lookback` characters before the undecided text."""
@@ -118,7 +130,7 @@ class DangerTextFilter:
             failed = Finding(CHECK_FAILED, self.done, len(self.raw), 1.0, "scan_error",
                              "the answer could not be checked")
             return self._block("", failed, [failed])
-        end = safe_prefix_length(self.raw, findings, self.hold, final=final)
+        end = safe_prefix_length(self.raw, findings, _Known(self.pending), final=final)
         if end <= self.done:
             return ""
         chunk = self.raw[self.done:end]
@@ -158,6 +170,17 @@ class DangerTextFilter:
         if base > 4 * self.lookback:
             self.raw = self.raw[base:]
             self.done -= base
+            self.pending = max(0, self.pending - base)
+
+
+class _Known:
+    """A pending start already worked out for the text at hand (for `safe_prefix_length`)."""
+
+    def __init__(self, start: int):
+        self.start = start
+
+    def pending_start(self, text: str) -> int:
+        return self.start
 
 
 class ToolArgsFilter:

@@ -26,12 +26,21 @@ Streaming hold-back (the contract `safe_prefix_length` relies on):
   quantifiers, lookaheads counted; checked at load), and `max_pending_chars` (the pack's `max_span`)
   bounds every reach.
 
-So `pending_start(text)` is the earliest offset a finding could still appear or change at: the start
-of the unfinished last line (at most the line rules' reach back from the end), or an earlier keyword of
-a multi-line rule within that rule's reach of the end. Everything before it is final. Discussion cues
-look only backwards, so they never change a final finding's score either. For prose written as long
-lines the hold-back is the current line up to the line rules' reach; for code and shell answers it is
-usually the current line only.
+So `pending_start(text)` is the earliest offset a finding could still appear or change at: in the
+unfinished last line, the earliest place where a line rule's match could still start (at most that
+rule's reach back from the end), or an earlier keyword of a multi-line rule within that rule's reach
+of the end. Everything before it is final. Discussion cues look only backwards, so they never change a
+final finding's score either.
+
+Where a line rule's match could still start is asked of the `regex` package's partial matching: a
+search that runs into the end of the text reports a partial match where it started. It does not treat
+a zero-width assertion at the very end as open (`\\b` after a space, `\\B`, `$`: a path that fails
+there now could pass once more text arrives), so the unfinished line is searched whole and once more
+without its last character: every path that reads up to the end of the line then runs into the end of
+the second search and is reported, at the price of holding back a match that only that last character
+rules out. A rule the
+package cannot compile holds back its whole reach. So ordinary prose is released up to its last word,
+and only a tail that could begin a dangerous command (`rm -`, `curl http://x | s`) waits for more text.
 """
 
 from __future__ import annotations
@@ -45,6 +54,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import regex as partial_re  # partial matching, for the streaming hold-back (see LineRules)
 import yaml
 
 from aegis_addons.detect.findings import Finding, resolve_overlaps
@@ -185,6 +195,20 @@ class LineRules:
         self.keyword_prefixes = {k[:i] for r, _, _ in self.multi_rules for k in r.keywords for i in range(1, len(k))}
         self.longest_keyword = max((longest for _, _, longest in self.multi_rules), default=0)
         self.line_reach = max((self.reach[r.id] for r in self.line_rules), default=0)
+        # For the hold-back: each line rule compiled by `regex` (partial matching), with how far back
+        # from the end a match could start and still change: its reach, plus its longest keyword (the
+        # rule runs on a line only once a keyword is in it). Rules `regex` cannot compile hold back
+        # their whole reach (`_unbounded_back`).
+        self._partial: list[tuple[partial_re.Pattern[str], int]] = []
+        self._unbounded_back = 0
+        for rule in self.line_rules:
+            back = self.reach[rule.id] + max((len(k) for k in rule.keywords), default=0)
+            try:
+                self._partial.append((partial_re.compile(rule.pattern.pattern, rule.pattern.flags), back))
+            except (partial_re.error, ValueError, TypeError):
+                self._unbounded_back = max(self._unbounded_back, back)
+        self._partial.sort(key=lambda item: -item[1])
+        self._max_back = max([back for _, back in self._partial] + [self._unbounded_back])
         self.multi_reach = max((reach for _, reach, _ in self.multi_rules), default=0)
         self.max_reach = max(self.line_reach, self.multi_reach)
         # Keyword prefilter, computed once per text: every distinct keyword of the line rules is tested
@@ -227,10 +251,14 @@ class LineRules:
         for rule, _, _ in self.multi_rules:
             yield from rule.scan(text, lowered)
 
-    def pending_start(self, text: str) -> int:
-        """The earliest offset at which a finding can still appear or change as `text` grows."""
+    def pending_start(self, text: str, since: int = 0) -> int:
+        """The earliest offset at which a finding can still appear or change as `text` grows.
+
+        `since`: what an earlier call returned for a prefix of this same text (offsets unchanged). Nothing
+        could start before it then, and what cannot start somewhere never can once more text arrives,
+        so the line rules are asked only from there: a stream pays for its new text, not its line."""
         n = len(text)
-        start = max(text.rfind("\n") + 1, n - self.line_reach)
+        start = self._line_pending_start(text, max(text.rfind("\n") + 1, min(since, n)))
         if self.multi_rules:
             tail_from = max(0, n - self.multi_reach)
             tail = lower_same_length(text[tail_from:])
@@ -246,6 +274,35 @@ class LineRules:
                         start = pos + tail_from
         return max(0, start)
 
+
+    def _line_pending_start(self, text: str, line_start: int) -> int:
+        """Where a line rule's match in the unfinished last line (from `line_start`, or from a later
+        offset before which nothing can start) could still start."""
+        n = len(text)
+        start = max(line_start, n - self._unbounded_back) if self._unbounded_back else n
+        if start <= line_start:
+            return start
+        # One window for all rules: the farthest any rule looks back from the end, plus room for
+        # lookbehinds and `\b` before a match's start (a lookbehind may look into earlier lines). Each
+        # rule searches it whole and without its last character (see the module docstring).
+        lo = max(line_start, n - self._max_back)
+        offset = max(0, lo - _LOOKBEHIND_ROOM)
+        whole, short = text[offset:n], text[offset:n - 1]
+        for pattern, back in self._partial:
+            first = max(line_start, n - back)
+            for window in (whole, short):
+                if first >= start:
+                    break
+                m = pattern.search(window, first - offset, partial=True)
+                if m is not None and m.start() + offset < start:
+                    start = m.start() + offset
+            if start <= lo:
+                break
+        return start
+
+
+# How far before a match's possible start the window reaches, for lookbehinds and `\b`.
+_LOOKBEHIND_ROOM = 64
 
 _NEWLINE = re.compile("\n")
 
@@ -284,8 +341,8 @@ class HoldBack:
         self.detectors = detectors
         self.max_pending_chars = max(d.max_pending_chars for d in detectors)
 
-    def pending_start(self, text: str) -> int:
-        return min(d.pending_start(text) for d in self.detectors)
+    def pending_start(self, text: str, since: int = 0) -> int:
+        return min(d.pending_start(text, since) for d in self.detectors)
 
 
 def read_pack_document(path: str | Path) -> dict:
@@ -326,10 +383,10 @@ class DangerDetector:
         """Non-overlapping findings in `text`, highest risk kept where matches overlap."""
         return resolve_overlaps([self._adjust(f, text, discount_discussion) for f in self.engine.scan(text)])
 
-    def pending_start(self, text: str) -> int:
+    def pending_start(self, text: str, since: int = 0) -> int:
         """Where the tail that may still change begins (see the module docstring); stream editors emit
-        only what lies before it."""
-        return self.engine.pending_start(text)
+        only what lies before it. `since`: see `LineRules.pending_start`."""
+        return self.engine.pending_start(text, since)
 
     def _adjust(self, f: Finding, text: str, discount_discussion: bool) -> Finding:
         detail = describe(f.rule, f.category, self.descriptions)

