@@ -52,12 +52,14 @@ from bisect import bisect_right
 from fnmatch import fnmatchcase
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from types import SimpleNamespace
 from pathlib import Path
 
 import regex as partial_re  # partial matching, for the streaming hold-back (see LineRules)
 import yaml
 
 from aegis_addons.detect.findings import Finding, resolve_overlaps
+from aegis_addons.detect.injection import _leading_literals, _trie_pattern  # literal-led rules, shared
 from aegis_addons.detect.rulepack import (
     RegexRule,
     RulePackError,
@@ -199,16 +201,34 @@ class LineRules:
         # from the end a match could start and still change: its reach, plus its longest keyword (the
         # rule runs on a line only once a keyword is in it). Rules `regex` cannot compile hold back
         # their whole reach (`_unbounded_back`).
-        self._partial: list[tuple[partial_re.Pattern[str], int]] = []
+        # A rule whose every match starts with one of a few literals (`bash -i`, `nc `) is asked only
+        # where one occurs, or where the line ends in the start of one (lower-cased on both sides).
+        self._partial: list[tuple[partial_re.Pattern[str], int, tuple[str, ...] | None]] = []
         self._unbounded_back = 0
         for rule in self.line_rules:
             back = self.reach[rule.id] + max((len(k) for k in rule.keywords), default=0)
             try:
-                self._partial.append((partial_re.compile(rule.pattern.pattern, rule.pattern.flags), back))
+                compiled = partial_re.compile(rule.pattern.pattern, rule.pattern.flags)
             except (partial_re.error, ValueError, TypeError):
                 self._unbounded_back = max(self._unbounded_back, back)
+                continue
+            self._partial.append((compiled, back, _lower_case_leads(rule.pattern)))
         self._partial.sort(key=lambda item: -item[1])
-        self._max_back = max([back for _, back in self._partial] + [self._unbounded_back])
+        self._max_back = max([back for _, back, _ in self._partial] + [self._unbounded_back])
+        # All leading literals in one pass: a lookahead trie finds every offset where one starts (the
+        # longest there; the others found at that offset are its prefixes), and which rules it leads.
+        rules_of: dict[str, set[int]] = {}
+        for index, (_, _, leads) in enumerate(self._partial):
+            for lead in leads or ():
+                rules_of.setdefault(lead, set()).add(index)
+        self._rules_at_lead = {lead: frozenset(i for other, idx in rules_of.items() if lead.startswith(other)
+                                               for i in idx) for lead in rules_of}
+        self._rules_at_cut: dict[str, set[int]] = {}  # a proper prefix of a literal -> rules it may lead
+        for lead, idx in rules_of.items():
+            for size in range(1, len(lead)):
+                self._rules_at_cut.setdefault(lead[:size], set()).update(idx)
+        self._longest_lead = max(map(len, rules_of), default=0)
+        self._lead_finder = re.compile(f"(?=({_trie_pattern(rules_of)}))") if rules_of else None
         self.multi_reach = max((reach for _, reach, _ in self.multi_rules), default=0)
         self.max_reach = max(self.line_reach, self.multi_reach)
         # Keyword prefilter, computed once per text: every distinct keyword of the line rules is tested
@@ -288,21 +308,58 @@ class LineRules:
         lo = max(line_start, n - self._max_back)
         offset = max(0, lo - _LOOKBEHIND_ROOM)
         whole, short = text[offset:n], text[offset:n - 1]
-        for pattern, back in self._partial:
+        candidates = self._lead_candidates(lower_same_length(whole), lo - offset)
+        for index, (pattern, back, leads) in enumerate(self._partial):
             first = max(line_start, n - back)
-            for window in (whole, short):
-                if first >= start:
-                    break
-                m = pattern.search(window, first - offset, partial=True)
-                if m is not None and m.start() + offset < start:
-                    start = m.start() + offset
+            if first >= start:
+                continue
+            if leads is None:
+                for window in (whole, short):
+                    m = pattern.search(window, first - offset, partial=True)
+                    if m is not None and m.start() + offset < start:
+                        start = m.start() + offset
+            else:
+                for at in candidates.get(index, ()):
+                    if at + offset >= start:
+                        break
+                    if at >= first - offset and (pattern.match(whole, at, partial=True) or (
+                            at < len(short) and pattern.match(short, at, partial=True))):
+                        start = at + offset
+                        break
             if start <= lo:
                 break
         return start
 
+    def _lead_candidates(self, lowered: str, first: int) -> dict[int, list[int]]:
+        """For each literal-led rule, the offsets from `first` on where one of its literals starts, or
+        where `lowered` ends in the start of one (cut off by the end of the text so far), in order."""
+        found: dict[int, list[int]] = {}
+        if self._lead_finder is None:
+            return found
+        for m in self._lead_finder.finditer(lowered, first):
+            for index in self._rules_at_lead[m.group(1)]:
+                found.setdefault(index, []).append(m.start())
+        end = len(lowered)
+        for size in range(min(self._longest_lead - 1, end - first), 0, -1):
+            for index in self._rules_at_cut.get(lowered[end - size:], ()):
+                positions = found.setdefault(index, [])
+                if end - size not in positions:
+                    positions.append(end - size)
+        for positions in found.values():
+            positions.sort()
+        return found
+
 
 # How far before a match's possible start the window reaches, for lookbehinds and `\b`.
 _LOOKBEHIND_ROOM = 64
+
+
+def _lower_case_leads(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """The literals every match of `pattern` starts with, lower-cased (whatever the pattern's case
+    flag: the search is in lower-cased text), or None (see `injection._leading_literals`)."""
+    as_written = SimpleNamespace(pattern=pattern.pattern, flags=pattern.flags & ~re.IGNORECASE)
+    leads = _leading_literals(as_written)  # type: ignore[arg-type]
+    return None if leads is None else tuple(sorted({literal.lower() for literal, _, _ in leads}))
 
 _NEWLINE = re.compile("\n")
 
