@@ -171,3 +171,20 @@ def test_policy_level_decides_replace_or_block(tokens):
     assert "[aegis:removed danger.reverse_shell]" in text and "/dev/tcp" not in text
     assert text.endswith("Then wait for the connection.\n")
     assert raw.headers["x-aegis-action"] == "sanitize"
+
+
+def test_one_line_answer_streams_before_its_line_ends(tokens):
+    """A one-line answer is not held until its line ends: the danger hold-back keeps back only the tail
+    where a rule could still match, so the text reaches the client while the upstream is still sending."""
+    answer = "Paris is the capital of France and its largest city, on the Seine, with about two million people."
+    client = openai.OpenAI(base_url=tokens["default"], api_key="x", max_retries=0)
+    start, arrivals = time.monotonic(), []
+    for chunk in client.chat.completions.create(
+            model="m", stream=True, messages=[{"role": "user", "content": answer}],
+            extra_headers=echo(4, **{"x-mock-delay-ms": "30"})):
+        if chunk.choices and chunk.choices[0].delta.content:
+            arrivals.append((time.monotonic() - start, chunk.choices[0].delta.content))
+    assert "".join(text for _, text in arrivals) == answer
+    # The upstream sends 25 events 30 ms apart: text arrives over that time, not all at its end.
+    assert len(arrivals) >= 3, arrivals
+    assert arrivals[-1][0] - arrivals[0][0] > 0.3, arrivals
