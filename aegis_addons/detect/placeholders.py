@@ -85,16 +85,18 @@ class _Opt:
     items: tuple[_Tok, ...]
 
 
+# A model writing Markdown may escape the brackets and underscores (`\[\[AEGIS:API\_KEY:…\]\]`): a
+# backslash is accepted before each of them (the kind's canonical form drops it).
 _SP = _Tok(r"[ \t]", 0, 2)
-_SEP = (_SP, _Tok(r"[:：_\-|]", 0, 1), _SP)
+_SEP = (_SP, _Tok(r"[:：_\-|\\]", 0, 2), _SP)
 _GRAMMAR: tuple[_Tok | _Opt, ...] = (
-    _Opt((_Tok(r"[\[【<]", 1, 2), _SP)),
+    _Opt((_Tok(r"[\[【<\\]", 1, 4), _SP)),
     _Tok("[Aa]", 1, 1), _Tok("[Ee]", 1, 1), _Tok("[Gg]", 1, 1), _Tok("[Ii]", 1, 1), _Tok("[Ss]", 1, 1),
     *_SEP,
-    _Tok(r"[A-Za-z0-9_]", 1, 40, "kind"),
+    _Tok(r"[A-Za-z0-9_\\]", 1, 48, "kind"),
     *_SEP,
     _Tok(r"[0-9A-Fa-f]", TAG_HEX_DIGITS, COLLISION_TAG_HEX_DIGITS, "tag"),
-    _Opt((_SP, _Tok(r"[\]】>]", 1, 2))),
+    _Opt((_SP, _Tok(r"[\]】>\\]", 1, 4))),
 )
 
 
@@ -126,7 +128,7 @@ def _max_length(seq: tuple) -> int:
 PLACEHOLDER_RE = re.compile(_full(_GRAMMAR))
 _PREFIX_RE = re.compile(_prefix(_GRAMMAR))
 _MAX_LENGTH = _max_length(_GRAMMAR)
-_FIRST_CHARS = frozenset("[【<Aa")
+_FIRST_CHARS = frozenset("[【<\\Aa")
 
 
 def _hold_point(buf: str, pos: int) -> int:

@@ -79,13 +79,25 @@ def test_round_trip(redactor):
     lambda p: p.replace(":", " : ").replace("[[", "[[ ").replace("]]", " ]]"),
     lambda p: p.replace(":", "_"),
     lambda p: p.replace(":", "-"),
+    lambda p: p.replace("[", "\\[").replace("]", "\\]"),
+    lambda p: p.replace("[", "\\[").replace("]", "\\]").replace(":", "\\_"),
 ], ids=["lower", "upper", "no-brackets", "single-brackets", "cjk-brackets", "angle", "spaces", "underscores",
-        "dashes"])
+        "dashes", "markdown-escaped", "markdown-escaped-underscores"])
 def test_restore_tolerates_small_rewrites(redactor, rewrite):
     session = redactor.new_session()
     placeholder = redactor.redact("wang.fang@example.cn", session)
     answer = f"Sure, I wrote to {rewrite(placeholder)} today."
     assert restore(answer, session) == ("Sure, I wrote to wang.fang@example.cn today.", 1, 0)
+
+
+def test_markdown_escaped_kind_with_underscores_is_restored(redactor):
+    """`\\_` inside the kind (`GENERIC\\_SECRET\\_ASSIGNMENT`), as a Markdown writer escapes it."""
+    session = redactor.new_session()
+    placeholder = redactor.redact("api_key = 'Zm9v8Ja3kLw0q2rTnBv7xQ'", session)
+    marker = re.search(r"\[\[AEGIS:[^\]]+\]\]", placeholder).group()
+    assert "_" in marker.split(":")[1]
+    escaped = marker.replace("_", "\\_").replace("[", "\\[").replace("]", "\\]")
+    assert restore(f"Use {escaped} here.", session)[0] == "Use Zm9v8Ja3kLw0q2rTnBv7xQ here."
 
 
 def test_trailing_space_is_kept_when_brackets_are_dropped(redactor):
