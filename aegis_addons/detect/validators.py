@@ -669,6 +669,9 @@ def secret_value(value: str) -> bool:
     v = value.strip("'\"`")
     if looks_like_placeholder(v) or v.startswith("=="):  # `key===null`: an operator, not a value
         return False
+    # The error message of a shell expansion, `${DB_PASSWORD:?DB_PASSWORD is required}`, cut at its space.
+    if re.fullmatch(r"\?[A-Za-z_][A-Za-z0-9_]*", v):
+        return False
     # A bare English-looking word (`incorrect`, `required`, also ending a sentence: `is deprecated.`)
     # or a dotted name (`config.password`).
     if re.fullmatch(r"[a-z]+|[A-Za-z_]+(?:\.[A-Za-z_]+)+|[A-Z][a-z]+", v.rstrip(".,")):
