@@ -389,3 +389,28 @@ def test_gateway_on_postgresql(tmp_path, mock_llm, pg_url):
         rows = gw.audit_rows(r.headers["x-aegis-request-id"])
         assert len(rows) == 1 and rows[0].route == "token" and rows[0].status == 200
         assert httpx.get(gw.url + "/ready").json()["checks"]["database"] is True
+
+
+def test_chunked_body_past_body_size_limit_is_refused_while_it_arrives(tmp_path, mock_llm):
+    """A chunked body has no length to refuse it by: mitmproxy's body_size_limit (mitm.conf) stops it
+    while it arrives, so a client cannot make the gateway buffer an unbounded body; the gateway then
+    serves the next request as usual."""
+    options = {"aegis_upstream_base_url": mock_llm.url + "/v1"}  # the shipped limit: 64m in mitm.conf
+    with Gateway(tmp_path / "limit", options=options) as gw:
+        sent = []
+
+        def chunks():  # 400 MB offered, no Content-Length
+            for _ in range(4000):
+                sent.append(100_000)
+                yield b"a" * 100_000
+        try:
+            r = httpx.post(gw.url + "/v1/chat/completions", content=chunks(),
+                           timeout=httpx.Timeout(10, write=2))
+            status = r.status_code
+        except httpx.HTTPError:  # it stops reading: a client that only reads after writing times out
+            status = None
+        assert status in (413, None)
+        assert sum(sent) < 100_000_000, f"{sum(sent)} bytes were read"
+        r = httpx.post(gw.url + "/v1/chat/completions", headers={"x-mock-reply": "fine"},
+                       json={"model": "m", "messages": [{"role": "user", "content": "x"}]})
+        assert r.status_code == 200 and r.json()["choices"][0]["message"]["content"] == "fine"
