@@ -166,6 +166,14 @@ class OpenAIChatEditor(_FormatEditor):
             out = self.channel((index, "content"), TEXT).feed(delta["content"])
             changed |= out != delta["content"]
             delta["content"] = out
+        elif isinstance(delta.get("content"), list):
+            # Content as a list of parts (`[{"type": "text", "text": "…"}]`), as some compatible
+            # upstreams send it: the text parts go through the same channel, in order.
+            for part in delta["content"]:
+                if isinstance(part, dict) and isinstance(part.get("text"), str):
+                    out = self.channel((index, "content"), TEXT).feed(part["text"])
+                    changed |= out != part["text"]
+                    part["text"] = out
         for call in delta.get("tool_calls") or []:
             function = call.get("function") if isinstance(call, dict) else None
             if isinstance(function, dict) and isinstance(function.get("name"), str):
@@ -270,6 +278,8 @@ class AnthropicEditor(_FormatEditor):
         if not isinstance(payload, dict):
             return [event]
         kind = payload.get("type") or event.event
+        if kind == "message_start":
+            return [event.with_json(payload)] if self._check_start_content(payload.get("message")) else [event]
         if kind == "content_block_start":
             block = payload.get("content_block") or {}
             index = payload.get("index", 0)
@@ -308,6 +318,33 @@ class AnthropicEditor(_FormatEditor):
             self.finished = True
             return [e for index in list(self.channels) for e in self._flush_block(index)] + [event]
         return [event]
+
+    def _check_start_content(self, message: object) -> bool:
+        """A message normally starts with no content; blocks already in `message_start` are complete,
+        so each goes through a channel of its own, whole, before the client sees it. True if changed."""
+        if not isinstance(message, dict) or not isinstance(message.get("content"), list):
+            return False
+        changed = False
+        for i, block in enumerate(message["content"]):
+            if not isinstance(block, dict):
+                continue
+            if block.get("type") in ("tool_use", "server_tool_use") and isinstance(block.get("input"), dict):
+                if not block["input"]:
+                    continue
+                channel = self.channel(("message_start", i), TOOL_ARGS, str(block.get("name") or ""))
+                out = channel.feed(json.dumps(block["input"], ensure_ascii=False)) + channel.close()
+                try:
+                    checked = json.loads(out)
+                except ValueError:
+                    checked = {}
+                if checked != block["input"]:
+                    block["input"], changed = checked if isinstance(checked, dict) else {}, True
+            elif isinstance(block.get("text"), str) and block["text"]:
+                channel = self.channel(("message_start", i), TEXT)
+                out = channel.feed(block["text"]) + channel.close()
+                if out != block["text"]:
+                    block["text"], changed = out, True
+        return changed
 
     def _flush_block(self, index: int) -> list[SseEvent]:
         channel = self.channels.get(index)

@@ -203,6 +203,46 @@ def test_anthropic_block_start_that_carries_text_is_checked_too():
     assert starts == [{"type": "text", "text": ""}, {"type": "tool_use", "id": "t", "name": "run", "input": {}}]
 
 
+def test_anthropic_message_start_that_carries_content_is_checked_too():
+    """`message_start` normally has no content; blocks an upstream puts there are filtered whole."""
+    start = {"type": "message_start", "message": {
+        "id": "m", "type": "message", "role": "assistant", "model": "c", "stop_reason": None,
+        "usage": {"input_tokens": 1, "output_tokens": 1},
+        "content": [{"type": "text", "text": "my secret word"},
+                    {"type": "tool_use", "id": "t", "name": "run", "input": {"cmd": "a secret"}}]}}
+    events = [f"event: message_start\ndata: {json.dumps(start)}\n\n",
+              'event: message_stop\ndata: {"type":"message_stop"}\n\n']
+    out = run_editor(ANTHROPIC_MESSAGES, "".join(events).encode(), [])
+    assert b"secret" not in out
+    first = SseParser().feed(out)[0]
+    assert first.json["message"]["content"] == [
+        {"type": "text", "text": "my W"},
+        {"type": "tool_use", "id": "t", "name": "run", "input": {"cmd": "a [gone]"}}]
+
+
+def test_chat_delta_content_as_a_list_of_parts_is_checked_too():
+    chunk = {"id": "c", "object": "chat.completion.chunk", "model": "m",
+             "choices": [{"index": 0, "delta": {"content": [{"type": "text", "text": "my secret "},
+                                                            {"type": "text", "text": "word"}]},
+                          "finish_reason": None}]}
+    end = {"id": "c", "object": "chat.completion.chunk", "model": "m",
+           "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+    raw = f"data: {json.dumps(chunk)}\n\ndata: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode()
+    out = run_editor(OPENAI_CHAT, raw, [])
+    assert b"secret" not in out
+    texts = []
+    for event in SseParser().feed(out):
+        payload = event.json
+        if isinstance(payload, dict):
+            for choice in payload["choices"]:
+                content = choice["delta"].get("content")
+                if isinstance(content, list):
+                    texts += [p["text"] for p in content]
+                elif isinstance(content, str):
+                    texts.append(content)
+    assert "".join(texts) == "my W"
+
+
 def test_responses_item_sent_whole_is_checked_too():
     """An upstream may send an item whole, with no deltas: its text is filtered where it appears."""
     item = {"id": "msg_1", "type": "message", "status": "completed", "role": "assistant",
