@@ -225,8 +225,8 @@ _TOKEN_REST = re.compile(r"[^\s\"'`]*")
 # space between are separate arguments of a command, not one value.
 _JOINED_LITERAL = re.compile(r"""(?:[^\S\n]*+(?:\+\+|\.\.|<>|\|\||[+&])[^\S\n]*+|\.)?(?:u8|[bBrRfFuUEN$@L])?(["'])""")
 _MAX_JOINED = 8
-# (`,IP:1.2.3.4` after `PW:Xq9!z,`: a next label with a colon starts something else too)
-_REST_STOP = re.compile(r"[;,&][\w.-]+=|[;,][A-Za-z][\w.-]{0,30}:|&&|\||</|<br\b|<!--|\]\(|\*\*", re.IGNORECASE)
+# (`,IP:1.2.3.4` or `,비번:` after `PW:Xq9!z`: a next label with a colon starts something else too)
+_REST_STOP = re.compile(r"[;,&][\w.-]+=|[;,][^\W\d][\w.-]{0,30}[:：]|&&|\||</|<br\b|<!--|\]\(|\*\*", re.IGNORECASE)
 _QUERY_VALUE_END = re.compile(r"[&#\s\"'<>]")
 _CLOSING = {")": "(", "]": "[", "}": "{", ">": "<"}
 
