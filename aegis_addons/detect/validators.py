@@ -803,6 +803,16 @@ _PASSWORD_SYMBOL = re.compile(r"[!@#$%^&*+=?~]")
 _SPEC_PIECE = re.compile(r"\d+[a-z]{0,2}|[A-Z]{1,6}\d*|[A-Z]?[a-z]+\d*")
 
 
+@validator("app_password_groups")
+def app_password_groups(value: str) -> bool:
+    """Sixteen letters in four groups (`qwhr tnzk plvb mxed`), an app password unless every group reads
+    like a word (`must have more than`, `thisismypassword`): random groups have no vowel in one of
+    three cases, so four of them all pronounceable is rare."""
+    letters = re.sub(r"[^a-z]", "", value)
+    groups = [letters[i:i + 4] for i in range(0, 16, 4)]
+    return len(letters) == 16 and not all(_pronounceable(g) for g in groups)
+
+
 @validator("letter_and_digit")
 def letter_and_digit(value: str) -> bool:
     """Holds a letter and a digit: what a generated secret has (hex included) and the words a call also

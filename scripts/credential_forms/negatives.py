@@ -303,4 +303,7 @@ N += [
  ("shell-neg", "user default on nopass ~* +@all"),
  ("code-neg", 'dsn := "root:${DB_PASSWORD}@tcp(db:3306)/app"'),
  ("code-neg", 'curl_setopt($ch, CURLOPT_USERPWD, "$user:$pass");'),
+ ("code-neg", "modes = ['auth', 'auth-int']"),
+ ("env-neg", "EMAIL_HOST_PASSWORD=your app password here"),
+ ("env-neg", "DB_PASSWORD=<changeme>"),
 ]

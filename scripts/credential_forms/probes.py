@@ -894,3 +894,15 @@ p("code",  # Redis clients, Go MySQL DSNs, libcurl's USERPWD, basic auth with a 
   'curl_setopt($ch, CURLOPT_USERPWD, "bob:«PW»");',
   'req.SetBasicAuth(cfg.User, "«PW»")',
 )
+p("code",  # Redis AUTH sent as command arguments by a client library
+  'conn.Do("AUTH", "«PWA»")',
+  'r.execute_command("AUTH", "«PWA»")',
+)
+p("env",  # a value with an angle bracket, mail app passwords (four groups of four letters)
+  "DB_PASSWORD=«=Kp3>Lm9nQw!x2Z»",
+  "EMAIL_HOST_PASSWORD=«=qwhr tnzk plvb mxed»",
+  "Gmail app password: «=abcd efgh ijkl mnop»",
+)
+p("shell",  # a Rails master key printed by cat
+  "$ cat config/master.key\n«H32»",
+)

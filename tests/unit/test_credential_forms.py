@@ -14,7 +14,7 @@ from eval_credential_forms import run  # noqa: E402
 # Known and accepted: a truncated PEM key (no END line) leaves its last short line, a password holding a
 # backquote ends at it (Markdown code); an email in `user:password@host`, a Stripe publishable key and an
 # Ethereum address are redacted on purpose.
-MAX_PARTIAL, MAX_REDACTED_LOOKALIKES, MIN_CAUGHT = 1, 3, 745
+MAX_PARTIAL, MAX_REDACTED_LOOKALIKES, MIN_CAUGHT = 1, 3, 751
 
 
 def test_credential_forms_ratchet():
