@@ -25,10 +25,25 @@ from aegis_addons.detect.rulepack import (
 )
 from aegis_addons.detect.base64_keys import CATEGORY as EMBEDDED_KEY_CATEGORY
 from aegis_addons.detect.base64_keys import EmbeddedBase64KeyDetector
+from aegis_addons.detect.columns import ColumnValueDetector
 from aegis_addons.detect.escapes import unescape_json
 from aegis_addons.detect.sql_insert import CATEGORY as SQL_INSERT_CATEGORY
 from aegis_addons.detect.sql_insert import SqlInsertPasswordDetector
 from aegis_addons.paths import RULES_DIR
+
+# A dotted quad right after a version word or key (`Firmware 5.2.94.5`, `app_version=2.7.8.98`,
+# `"schema_version": "4.8.1.12"`, `introduced in 4.7.7.8`) or an image tag (`registry/api:2.4.3.60`) is
+# a version, not an address.
+_VERSION_BEFORE = re.compile(
+    r"(?i)(?:\b(?:version|ver|v|firmware|fw|release[ds]?|build|prepare|bump(?:ed)?|(?:introduced|added|fixed|changed"
+    r"|deprecated|removed) in|since|upgraded? to|updated? to)\s*|\b[\w-]*(?:version|firmware|build|release|os|sdk)"
+    r"[\"']?\s*[:=]\s*[\"']?|[\w.-]+/[\w./-]*:)\Z")
+# A number assigned to a key that names an id, an amount or a count (`"ad_group_id": "17050807574"`,
+# `"spend_micros": 15529293871`, `"batch": "732-954-0943"`) is no phone number, whatever its shape.
+_NOT_A_PHONE_KEY = re.compile(
+    r"(?i)(?<![\w-])(?![\w-]*(?:phone|tel|mobile|cell|fax|contact|whatsapp|sms))[\w-]{0,40}?"
+    r"(?:id|ids|uid|guid|micros|count|amount|total|size|bytes|ts|timestamp|seq|batch|hash|version|price|qty|quantity)"
+    r"[\"']?\s*[:=]\s*[\"']?\Z")
 
 DEFAULT_PACKS = ("pii", "secrets")
 
@@ -210,6 +225,9 @@ class PiiDetector:
                             if wants_secrets and not self._is_disabled(SQL_INSERT_CATEGORY) else None)
         self._embedded_keys = (EmbeddedBase64KeyDetector()
                                if wants_secrets and not self._is_disabled(EMBEDDED_KEY_CATEGORY) else None)
+        # values under a personal-data column header (tables, CSV, SQL INSERT), in the rules' categories
+        self._column_categories = {r.category for r in self.rules if r.category.startswith("pii.")}
+        self._columns = ColumnValueDetector() if self._column_categories else None
 
     def _is_disabled(self, category: str) -> bool:
         return category in self._disabled or category.split(".", 1)[0] in self._disabled
@@ -248,18 +266,25 @@ class PiiDetector:
                     window, window_lowered = text[start:end], lowered[start:end]
                     for rule in rules:
                         found.extend(f.shifted(start) for f in rule.scan(window, window_lowered))
-        found = [f for f in found if self._keep(f, text[f.start:f.end])]
+        found = [f for f in found if self._keep(f, text[f.start:f.end], text)]
         if self._seeds is not None:
             found.extend(self._seeds.scan(text, lowered))
         if self._sql_insert is not None:
             found.extend(self._sql_insert.scan(text, lowered))
         if self._embedded_keys is not None:
             found.extend(self._embedded_keys.scan(text))
+        if self._columns is not None:
+            found.extend(f for f in self._columns.scan(text, lowered) if f.category in self._column_categories)
         return resolve_overlaps(found)
 
-    def _keep(self, finding: Finding, value: str) -> bool:
+    def _keep(self, finding: Finding, value: str, text: str) -> bool:
         if finding.category in _IP_CATEGORIES:
+            if finding.category == "pii.ipv4" and _VERSION_BEFORE.search(text, max(0, finding.start - 48), finding.start):
+                return False
             return self.redact_private_ips or validators.is_public_ip(value)
+        if (finding.category == "pii.phone" and re.search(r"[:=]", text[max(0, finding.start - 4):finding.start])
+                and _NOT_A_PHONE_KEY.search(text, max(0, finding.start - 64), finding.start)):
+            return False
         if finding.family == "secret":
             return finding.rule in self._placeholder_checked or not validators.looks_like_placeholder(value)
         return True

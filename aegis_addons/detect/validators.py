@@ -258,6 +258,18 @@ def phone(value: str) -> bool:
                             value.strip())
 
 
+@validator("nanp_phone")
+def nanp_phone(value: str) -> bool:
+    """A North American number: area code and exchange both start with 2-9 (`429-028-1920` is a batch
+    number, not a phone)."""
+    d = digits_of(value.split("x")[0].split("X")[0])
+    if len(d) == 11 and d[0] == "1":
+        d = d[1:]
+    elif len(d) == 13 and d.startswith("001"):
+        d = d[3:]
+    return len(d) == 10 and d[0] not in "01" and d[3] not in "01"
+
+
 # --- crypto -----------------------------------------------------------------------------------------
 
 _B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"

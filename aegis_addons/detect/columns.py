@@ -1,0 +1,223 @@
+"""Personal data in tables, where a value's meaning comes from its column's header.
+
+A payroll sheet pasted as tab-separated text, a CSV export, a Markdown table or an SQL `INSERT` names a
+column once (`SSN`, `Routing`, `Account`, `dl_number`, `Mobile`) and then gives bare values in rows:
+`687 25 9447`, `128582536`, `WDL3XGT2D37N`. The regex rules want a context word next to such a value
+and miss them (and many licence or account formats have no shape a regex could know). This detector
+finds header lines that name a personal-data column, follows the rows below them that have the same
+number of cells, and reports the cell under that header when it looks like such a value.
+
+Work is proportional to the labelled tables: nothing runs unless a label word occurs in the text, and
+only lines holding one are read as possible headers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from aegis_addons.detect import validators
+from aegis_addons.detect.findings import Finding
+
+RULE = "table_column"
+
+# Header cell (lower-cased, `_`/`-` as spaces, camelCase split) -> category. Tried in order; the first
+# that matches names the column. A header must name the value, not a property of it (`phone model`,
+# `account manager`, `passport expiry` are not the value).
+_NOT_THE_VALUE = r"(?!\s*(?:model|type|country|expiry|expires|expiration|issued|issue|state|status|owner|holder|manager|name|verified|provider|ext|extension|count|date|class|category)\b)"
+_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((cat, re.compile(p)) for cat, p in (
+    ("pii.us_ssn", r"\b(?:ssn|social security(?: number| no)?|soc sec)\b" + _NOT_THE_VALUE),
+    ("pii.us_routing_number", r"\b(?:routing(?: number| no)?|aba(?: number| no)?|rtn)\b" + _NOT_THE_VALUE),
+    ("pii.passport_number", r"(?:\bpassport\b|护照)(?:\s*(?:number|no|#|num|nr))?" + _NOT_THE_VALUE),
+    ("pii.drivers_license", r"(?:\bdriver'?s?\b.{0,12}\blicen[cs]e|\bdriving licen[cs]e|\bdl\b|\blicen[cs]e (?:number|no|#|num)"
+                            r"|führerschein|驾驶证|驾照)(?:\s*(?:number|no|#|num|nr|id))?" + _NOT_THE_VALUE),
+    ("pii.tax_id", r"(?:\b(?:tax (?:id|number|no|code)|tin|ein|fein|itin|vat (?:id|number|no)|ni (?:number|no)|nino"
+                   r"|national insurance(?: number| no)?|steuer ?id|steuernummer|pan)\b|税号|纳税人识别号|信用代码)" + _NOT_THE_VALUE),
+    ("pii.medical_record_number", r"(?:\b(?:mrn|medical record(?: number| no)?|patient (?:id|number|no)|nhs (?:number|no))\b"
+                                  r"|病历号|病案号|住院号)" + _NOT_THE_VALUE),
+    ("pii.bank_account", r"(?:\b(?:(?:bank |checking |savings )?account(?: number| no| #| num)?|acct(?: number| no)?|a/c(?: no)?"
+                         r"|konto(?:nummer)?|account)\b|账号|账户|银行卡号|卡号)" + _NOT_THE_VALUE),
+    ("pii.imei", r"\bimei\b" + _NOT_THE_VALUE),
+    ("pii.phone", r"(?:\b(?:phone|telephone|tel|mobile|cell|fax|handy|telefon|mobil|portable|t[ée]l[ée]phone|contact number)\b"
+                  r"|手机|电话|联系方式)" + _NOT_THE_VALUE),
+))
+# The label words that make a line worth reading as a header (a cheap prefilter on the lower-cased text).
+_LABEL = re.compile(r"ssn|social|routing|aba|rtn|passport|护照|driv|licen|dl|führerschein|驾|tax|tin|ein|vat|ni|steuer|pan"
+                    r"|税|信用代码|mrn|medical|patient|nhs|病|住院|account|acct|a/c|konto|账|卡号|phone|tel|mobil|cell|fax|handy|portable"
+                    r"|手机|电话|联系|imei")
+_DELIMITERS = ("\t", "|", ";", ",")
+_MAX_ROWS = 100_000
+_HEADER_CELL_MAX = 48
+
+# What a cell of each kind may look like (after trimming quotes and spaces).
+_ID_VALUE = re.compile(r"[A-Z0-9][A-Z0-9 /-]{3,28}[A-Z0-9]")  # identifiers are written in capitals
+_NUMBER_VALUE = re.compile(r"[+(]?[0-9][0-9 ./()-]{4,24}[0-9]")
+_DATE = re.compile(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}")
+
+
+def _header_words(cell: str) -> str:
+    cell = re.sub(r"([a-z])([A-Z])", r"\1 \2", cell.strip().strip("\"'`*"))
+    return re.sub(r"[_\-]+", " ", cell).lower().strip()
+
+
+def _category_of(header_cell: str) -> str | None:
+    if not header_cell or len(header_cell) > _HEADER_CELL_MAX or not re.search(r"[^\W\d_]", header_cell):
+        return None
+    words = _header_words(header_cell)
+    for category, pattern in _HEADERS:
+        if pattern.search(words):
+            return category
+    return None
+
+
+def _value_ok(category: str, value: str) -> bool:
+    digits = validators.digits_of(value)
+    if not value or validators.looks_like_placeholder(value) or _DATE.fullmatch(value):
+        return False
+    if category == "pii.us_ssn":
+        return len(digits) == 9 and _NUMBER_VALUE.fullmatch(value) is not None and validators.us_ssn(value)
+    if category == "pii.us_routing_number":
+        return len(digits) == 9 and digits == re.sub(r"[ -]", "", value) and validators.aba_routing(digits)
+    if category == "pii.imei":
+        return len(digits) == 15 and validators.imei_valid(digits)
+    if category == "pii.phone":
+        return _NUMBER_VALUE.fullmatch(value) is not None and validators.phone(value) and len(digits) >= 7
+    if category == "pii.bank_account":
+        return (_NUMBER_VALUE.fullmatch(value) is not None and 6 <= len(digits) <= 20
+                and not re.search(r"[./()]", value))
+    # passports, licences, tax ids, medical record numbers: an identifier with a few digits in it
+    return _ID_VALUE.fullmatch(value) is not None and len(digits) >= 2 and len(value.replace(" ", "")) >= 6
+
+
+@dataclass(slots=True)
+class _Cell:
+    start: int
+    end: int
+
+
+def _split(line: str, offset: int, delimiter: str) -> list[_Cell]:
+    """The cells of a line with their spans in the text; `"` quotes protect delimiters for CSV."""
+    cells: list[_Cell] = []
+    start, quoted = 0, False
+    for i, ch in enumerate(line):
+        if ch == '"' and delimiter in ",;\t":
+            quoted = not quoted
+        elif ch == delimiter and not quoted:
+            cells.append(_Cell(offset + start, offset + i))
+            start = i + 1
+    cells.append(_Cell(offset + start, offset + len(line)))
+    return cells
+
+
+def _trimmed(text: str, cell: _Cell) -> tuple[int, int]:
+    start, end = cell.start, cell.end
+    while start < end and text[start] in " \t\"'`":
+        start += 1
+    while end > start and text[end - 1] in " \t\r\"'`":
+        end -= 1
+    return start, end
+
+
+_SEPARATOR_ROW = re.compile(r"[\s|:+-]*")  # a Markdown table's |---|:---:| line
+_INSERT = re.compile(r"(?i)\binsert\s+(?:ignore\s+)?into\s+[\w.`\"\[\]]{1,128}\s*\(([^()]{1,2000})\)\s*values\s*")
+_LITERAL = re.compile(r"""\s*(?:[NEn]?'((?:[^'\\]|''|\\.){0,512})'|"((?:[^"\\]|""|\\.){0,512})"|\w*\([^()]{0,200}\)|([^,()'"]{0,200}))\s*""")
+
+
+class ColumnValueDetector:
+    """`scan(text, lowered)`: a finding for each value under a personal-data column header."""
+
+    def scan(self, text: str, lowered: str) -> list[Finding]:
+        if not _LABEL.search(lowered):
+            return []
+        found: list[Finding] = []
+        if "\n" in text:
+            lines = text.split("\n")
+            offsets = [0] * len(lines)
+            for i in range(1, len(lines)):
+                offsets[i] = offsets[i - 1] + len(lines[i - 1]) + 1
+            for delimiter in _DELIMITERS:
+                if delimiter in text:
+                    found.extend(self._tables(text, lines, offsets, delimiter))
+        if "insert" in lowered and "values" in lowered:
+            for m in _INSERT.finditer(text):
+                found.extend(self._insert_rows(text, m))
+        return found
+
+    def _tables(self, text: str, lines: list[str], offsets: list[int], delimiter: str) -> list[Finding]:
+        """Runs of two or more lines with the same number of cells are tables; the first line of a run
+        (or the second, after one line that only happens to have as many delimiters) is the header."""
+        counts = [line.count(delimiter) if '"' not in line else len(_split(line, 0, delimiter)) - 1
+                  for line in lines]
+        found: list[Finding] = []
+        i, n = 0, len(lines)
+        while i < n:
+            width = counts[i]
+            j = i + 1
+            while j < n and counts[j] == width:
+                j += 1
+            if width >= 1 and j - i >= 2:
+                for head in (i, i + 1)[: 2 if j - i >= 3 else 1]:
+                    rows = self._rows(text, lines, offsets, delimiter, head, j)
+                    if rows is not None:
+                        found.extend(rows)
+                        break
+            i = j
+        return found
+
+    def _rows(self, text: str, lines: list[str], offsets: list[int], delimiter: str, head: int,
+              stop: int) -> list[Finding] | None:
+        """The findings under the header line `head` in the rows up to `stop`; None when no header cell
+        names a personal-data column."""
+        header = lines[head].rstrip("\r")
+        cells = _split(header, offsets[head], delimiter)
+        wanted = {i: cat for i, c in enumerate(cells) if (cat := _category_of(text[c.start:c.end]))}
+        if not wanted:
+            return None
+        found: list[Finding] = []
+        for k in range(head + 1, min(stop, head + 1 + _MAX_ROWS)):
+            line = lines[k].rstrip("\r")
+            if delimiter == "|" and _SEPARATOR_ROW.fullmatch(line):
+                continue
+            row = _split(line, offsets[k], delimiter)
+            for i, category in wanted.items():
+                start, end = _trimmed(text, row[i])
+                if end > start and _value_ok(category, text[start:end]):
+                    found.append(Finding(category, start, end, 0.8, RULE, "a value in a column whose header names it"))
+        return found
+
+    @staticmethod
+    def _insert_rows(text: str, m: re.Match[str]) -> list[Finding]:
+        names = [c.strip().strip("`\"[]") for c in m.group(1).split(",")]
+        wanted = {i: cat for i, n in enumerate(names) if (cat := _category_of(n))}
+        if not wanted:
+            return []
+        found: list[Finding] = []
+        pos = m.end()
+        while pos < len(text) and text[pos] == "(":
+            pos += 1
+            spans: list[tuple[int, int] | None] = []
+            while True:
+                lit = _LITERAL.match(text, pos)
+                group = next((g for g in (1, 2, 3) if lit.group(g) is not None), None)
+                spans.append(lit.span(group) if group else None)
+                pos = lit.end()
+                if pos < len(text) and text[pos] == ",":
+                    pos += 1
+                    continue
+                break
+            if pos >= len(text) or text[pos] != ")":
+                break  # not a row of literals: stop rather than guess
+            pos += 1
+            if len(spans) == len(names):
+                for i, category in wanted.items():
+                    span = spans[i]
+                    if span and _value_ok(category, text[span[0]:span[1]].strip()):
+                        start = span[0] + len(text[span[0]:span[1]]) - len(text[span[0]:span[1]].lstrip())
+                        stop = start + len(text[span[0]:span[1]].strip())
+                        found.append(Finding(category, start, stop, 0.8, RULE,
+                                             "a literal in a column whose name names it"))
+            between = re.compile(r"\s*,\s*").match(text, pos)
+            if not between:
+                break
+            pos = between.end()
+        return found
