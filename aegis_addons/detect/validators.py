@@ -118,6 +118,9 @@ def looks_like_placeholder(value: str) -> bool:
     encrypted = len(v) > 22 and v[0] == "{" and v[-1] == "}" and random_token(v[1:-1]) and _BASE64_BODY.fullmatch(v[1:-1])
     if not encrypted and (_TEMPLATE_REFERENCE.match(v) or v.startswith(("$(", "`"))):  # `$(` cut at a space
         return True
+    # WordPress-style template values: `password_here`, `put your unique phrase here`.
+    if re.search(r"(?:^|[_\s-])here$", low) and re.fullmatch(r"[a-z_\s-]+", low):
+        return True
     # One character repeated (`aaaaaaaa`, `00000000`) or a value made of two characters at most.
     if len(set(low)) <= 2:
         return True
