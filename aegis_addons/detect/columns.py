@@ -24,25 +24,33 @@ RULE = "table_column"
 # Header cell (lower-cased, `_`/`-` as spaces, camelCase split) -> category. Tried in order; the first
 # that matches names the column. A header must name the value, not a property of it (`phone model`,
 # `account manager`, `passport expiry` are not the value).
-_NOT_THE_VALUE = r"(?!\s*(?:model|type|country|expiry|expires|expiration|issued|issue|state|status|owner|holder|manager|name|verified|provider|ext|extension|count|date|class|category)\b)"
+_NOT_THE_VALUE = r"(?!\s*(?:model|type|country|expiry|expires|expiration|issued|issue|state|status|owner|holder|manager|name|verified|provider|ext|extension|count|date|class|category|id|ids|code|rate|amount)\b)"
+_BARE_ACCOUNT = "bare account"
+_BARE_LICENSE = "bare licence"
+_DRIVING_HEADER = re.compile(r"(?i)\bstate\b|\bdob\b|date of birth|birth|renter|driver|rental|\bclass\b")
+_BANKING_HEADER = re.compile(r"(?i)routing|\baba\b|iban|\bbic\b|swift|sort ?code|\bbank|\bblz\b|holder|inhaber|payee|beneficiary|银行|开户")
 _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((cat, re.compile(p)) for cat, p in (
-    ("pii.us_ssn", r"\b(?:ssn|social security(?: number| no)?|soc sec)\b" + _NOT_THE_VALUE),
+    ("pii.us_ssn", r"\b(?:ssn|social security(?: number| no| #)?|soc sec|ss (?:no|number|#))\b" + _NOT_THE_VALUE),
     ("pii.us_routing_number", r"\b(?:routing(?: number| no)?|aba(?: number| no)?|rtn)\b" + _NOT_THE_VALUE),
-    ("pii.passport_number", r"(?:\bpassport\b|护照)(?:\s*(?:number|no|#|num|nr))?" + _NOT_THE_VALUE),
+    ("pii.passport_number", r"(?:\b(?:passport|reisepass|passeport|pass nr)\b|护照)(?:\s*(?:number|no|#|num|nr))?" + _NOT_THE_VALUE),
     ("pii.drivers_license", r"(?:\bdriver'?s?\b.{0,12}\blicen[cs]e|\bdriving licen[cs]e|\bdl\b|\blicen[cs]e (?:number|no|#|num)"
-                            r"|führerschein|驾驶证|驾照)(?:\s*(?:number|no|#|num|nr|id))?" + _NOT_THE_VALUE),
-    ("pii.tax_id", r"(?:\b(?:tax (?:id|number|no|code)|tin|ein|fein|itin|vat (?:id|number|no)|ni (?:number|no)|nino"
+                            r"|\bdl no\b|\bdriving licence\b|führerschein|permis de conduire|驾驶证|驾照)(?:\s*(?:number|no|#|num|nr|id))?" + _NOT_THE_VALUE),
+    ("pii.tax_id", r"(?:\b(?:tax (?:id|number|no)|taxpayer (?:id|number|no)|tin|ein|fein|itin|vat (?:id|number|no)|ni (?:number|no)|nino|nat ins(?:urance)? (?:no|number)|idnr|steuer idnr|steuer id nr|pan (?:no|number)"
                    r"|national insurance(?: number| no)?|steuer ?id|steuernummer|pan)\b|税号|纳税人识别号|信用代码)" + _NOT_THE_VALUE),
-    ("pii.medical_record_number", r"(?:\b(?:mrn|medical record(?: number| no)?|patient (?:id|number|no)|nhs (?:number|no))\b"
+    ("pii.medical_record_number", r"(?:\b(?<!customs )(?<!movement )(?:mrn|medical record(?: number| no| #)?|mr (?:no|number|#)|patient (?:id|number|no)|nhs (?:number|no))\b"
                                   r"|病历号|病案号|住院号)" + _NOT_THE_VALUE),
-    ("pii.bank_account", r"(?:\b(?:(?:bank |checking |savings )?account(?: number| no| #| num)?|acct(?: number| no)?|a/c(?: no)?"
-                         r"|konto(?:nummer)?|account)\b|账号|账户|银行卡号|卡号)" + _NOT_THE_VALUE),
+    ("pii.bank_account", r"(?:\b(?<!aws )(?<!cloud )(?<!gcp )(?<!azure )(?<!billing )(?<!ledger )(?<!gl )(?:(?:bank |checking |savings )account(?: number| no| #| num)?"
+                         r"|(?:account|acct|a/c)(?: number| no| #| num)|dda(?: account)?|kontonummer)\b|银行账号|账号|银行卡号|卡号)" + _NOT_THE_VALUE),
+    # A bare `Account` / `Konto` column is a bank account only beside a column that says bank (a routing
+    # number, an IBAN, a holder): otherwise it is as often a cloud account, a ledger account or a name.
+    (_BARE_LICENSE, r"\blicen[cs]e(?: no| number| #)?\b" + _NOT_THE_VALUE),
+    (_BARE_ACCOUNT, r"\b(?<!aws )(?<!cloud )(?<!gcp )(?<!azure )(?<!billing )(?<!ledger )(?<!gl )(?:account|acct|konto|a/c)\b" + _NOT_THE_VALUE),
     ("pii.imei", r"\bimei\b" + _NOT_THE_VALUE),
     ("pii.phone", r"(?:\b(?:phone|telephone|tel|mobile|cell|fax|handy|telefon|mobil|portable|t[ée]l[ée]phone|contact number)\b"
                   r"|手机|电话|联系方式)" + _NOT_THE_VALUE),
 ))
 # The label words that make a line worth reading as a header (a cheap prefilter on the lower-cased text).
-_LABEL = re.compile(r"ssn|social|routing|aba|rtn|passport|护照|driv|licen|dl|führerschein|驾|tax|tin|ein|vat|ni|steuer|pan"
+_LABEL = re.compile(r"ssn|ss_no|ss no|social|routing|aba|rtn|passport|pass|护照|driv|licen|dl|führerschein|permis|驾|tax|tin|ein|vat|ni|nat_ins|idnr|steuer|pan|mr|dda"
                     r"|税|信用代码|mrn|medical|patient|nhs|病|住院|account|acct|a/c|konto|账|卡号|phone|tel|mobil|cell|fax|handy|portable"
                     r"|手机|电话|联系|imei")
 _DELIMITERS = ("\t", "|", ";", ",")
@@ -70,6 +78,24 @@ def _category_of(header_cell: str) -> str | None:
     return None
 
 
+def _resolve_bare_accounts(wanted: dict[int, str], header: str) -> dict[int, str]:
+    """A bare `Account` column counts beside a banking column, a bare `License` beside a state or a
+    date of birth; otherwise they are dropped."""
+    banking = _BANKING_HEADER.search(header) is not None
+    driving = _DRIVING_HEADER.search(header) is not None
+    resolved = {}
+    for i, cat in wanted.items():
+        if cat == _BARE_ACCOUNT:
+            if banking:
+                resolved[i] = "pii.bank_account"
+        elif cat == _BARE_LICENSE:
+            if driving:
+                resolved[i] = "pii.drivers_license"
+        else:
+            resolved[i] = cat
+    return resolved
+
+
 def _value_ok(category: str, value: str) -> bool:
     digits = validators.digits_of(value)
     if not value or validators.looks_like_placeholder(value) or _DATE.fullmatch(value):
@@ -83,7 +109,7 @@ def _value_ok(category: str, value: str) -> bool:
     if category == "pii.phone":
         return _NUMBER_VALUE.fullmatch(value) is not None and validators.phone(value) and len(digits) >= 7
     if category == "pii.bank_account":
-        return (_NUMBER_VALUE.fullmatch(value) is not None and 6 <= len(digits) <= 20
+        return (_NUMBER_VALUE.fullmatch(value) is not None and 8 <= len(digits) <= 20
                 and not re.search(r"[./()]", value))
     # passports, licences, tax ids, medical record numbers: an identifier with a few digits in it
     return _ID_VALUE.fullmatch(value) is not None and len(digits) >= 2 and len(value.replace(" ", "")) >= 6
@@ -119,8 +145,65 @@ def _trimmed(text: str, cell: _Cell) -> tuple[int, int]:
 
 
 _SEPARATOR_ROW = re.compile(r"[\s|:+-]*")  # a Markdown table's |---|:---:| line
+_GRID_BORDER = re.compile(r"[ \t]*[+|]?-{3,}[-+|: \t]*\r?")  # psql `----+---`, mysql `+----+----+`
 _INSERT = re.compile(r"(?i)\binsert\s+(?:ignore\s+)?into\s+[\w.`\"\[\]]{1,128}\s*\(([^()]{1,2000})\)\s*values\s*")
 _LITERAL = re.compile(r"""\s*(?:[NEn]?'((?:[^'\\]|''|\\.){0,512})'|"((?:[^"\\]|""|\\.){0,512})"|\w*\([^()]{0,200}\)|([^,()'"]{0,200}))\s*""")
+
+
+# Labelled values outside tables: `"tel": "07 12 05 99 75"`, `pan_no=EWGPC2992X`, `Phone Number: 3038280260`.
+# A label word starts the search; the key around it must end at a `:` or `=`, and the whole key must name a
+# kind the way a header would.
+_KEY_WORDS = (
+    "ssn", "social", "ss_no", "routing", "aba", "passport", "reisepass", "passeport", "license", "licence", "dlno",
+    "dl_no", "dl_number", "driver", "driving", "führerschein", "tax", "taxpayer", "tin", "ein", "vat", "nino",
+    "nat_ins", "idnr", "steuer", "pan", "mrn", "mr_no", "medical", "patient", "nhs", "account", "acct", "dda",
+    "konto", "imei", "phone", "tel", "mobile", "mobil", "cell", "fax", "handy", "telefon", "portable", "téléphone",
+    "tél", "护照", "税号", "纳税人识别号", "信用代码", "病历号", "住院号", "账号", "卡号", "手机", "电话")
+_KEY_PREFIX = re.compile(r"(?:[^\W\d][\w.#/-]*(?: [^\W\d][\w.#/-]*){0,2} ?)?\Z")
+_KEY_REST = re.compile(r"""[\w .#/'-]{0,24}?["']?[ \t]*([:=：])[ \t]*""")
+_QUOTED_VALUE = re.compile(r"""(["'])([^"'\n]{4,40})\1""")
+_BARE_VALUE_EQ = re.compile(r"""[^\s,;&"'<>|]{4,40}""")
+_BARE_VALUE_COLON = re.compile(r"""[^\n,;|}\]"']{4,40}?(?=[ \t]*(?:\r?$|[,;|}\]]))""", re.MULTILINE)
+
+
+def _labelled_values(text: str, lowered: str) -> list[Finding]:
+    found: list[Finding] = []
+    end_of_last = 0
+    hits = set()
+    for word in _KEY_WORDS:  # str.find is C-fast; a regex of 57 alternatives tries every position
+        pos = lowered.find(word)
+        while pos != -1:
+            if not pos or not lowered[pos - 1].isalnum():
+                hits.add((pos, pos + len(word)))
+            pos = lowered.find(word, pos + 1)
+    for word_start, word_end in sorted(hits):
+        if word_start < end_of_last:
+            continue
+        rest = _KEY_REST.match(text, word_end)
+        if rest is None:
+            continue
+        line_start = text.rfind("\n", 0, word_start) + 1
+        prefix = _KEY_PREFIX.search(text, max(line_start, word_start - 30), word_start)
+        key_start = prefix.start() if prefix else word_start
+        key = text[key_start:rest.start(1)].strip().strip("\"'")
+        category = _category_of(key)
+        if category is None or category.startswith("bare "):
+            continue
+        pos = rest.end()
+        quoted = _QUOTED_VALUE.match(text, pos)
+        if quoted:
+            start, end = quoted.span(2)
+        else:
+            value = (_BARE_VALUE_EQ if rest.group(1) == "=" else _BARE_VALUE_COLON).match(text, pos)
+            if value is None:
+                continue
+            start, end = value.span()
+        while end > start and text[end - 1] in " \t\r.":
+            end -= 1
+        if _value_ok(category, text[start:end]):
+            found.append(Finding(category, start, end, 0.96, "labelled_value", "a value after a label that names it"))
+            end_of_last = end
+    return found
 
 
 class ColumnValueDetector:
@@ -141,6 +224,7 @@ class ColumnValueDetector:
         if "insert" in lowered and "values" in lowered:
             for m in _INSERT.finditer(text):
                 found.extend(self._insert_rows(text, m))
+        found.extend(_labelled_values(text, lowered))
         return found
 
     def _tables(self, text: str, lines: list[str], offsets: list[int], delimiter: str) -> list[Finding]:
@@ -148,6 +232,11 @@ class ColumnValueDetector:
         (or the second, after one line that only happens to have as many delimiters) is the header."""
         counts = [line.count(delimiter) if '"' not in line else len(_split(line, 0, delimiter)) - 1
                   for line in lines]
+        if delimiter == "|":
+            # the borders of a psql or mysql result grid (`-----+-----`, `+----+----+`) belong to the table
+            for k, line in enumerate(lines):
+                if counts[k] == 0 and _GRID_BORDER.fullmatch(line):
+                    counts[k] = counts[k - 1] if k and counts[k - 1] else (counts[k + 1] if k + 1 < len(lines) else 0)
         found: list[Finding] = []
         i, n = 0, len(lines)
         while i < n:
@@ -155,6 +244,9 @@ class ColumnValueDetector:
             j = i + 1
             while j < n and counts[j] == width:
                 j += 1
+            if delimiter == "|":
+                while i < j and _GRID_BORDER.fullmatch(lines[i]):
+                    i += 1  # a grid's top border is no header
             if width >= 1 and j - i >= 2:
                 for head in (i, i + 1)[: 2 if j - i >= 3 else 1]:
                     rows = self._rows(text, lines, offsets, delimiter, head, j)
@@ -170,7 +262,8 @@ class ColumnValueDetector:
         names a personal-data column."""
         header = lines[head].rstrip("\r")
         cells = _split(header, offsets[head], delimiter)
-        wanted = {i: cat for i, c in enumerate(cells) if (cat := _category_of(text[c.start:c.end]))}
+        wanted = _resolve_bare_accounts(
+            {i: cat for i, c in enumerate(cells) if (cat := _category_of(text[c.start:c.end]))}, header)
         if not wanted:
             return None
         found: list[Finding] = []
@@ -182,13 +275,13 @@ class ColumnValueDetector:
             for i, category in wanted.items():
                 start, end = _trimmed(text, row[i])
                 if end > start and _value_ok(category, text[start:end]):
-                    found.append(Finding(category, start, end, 0.8, RULE, "a value in a column whose header names it"))
+                    found.append(Finding(category, start, end, 0.96, RULE, "a value in a column whose header names it"))
         return found
 
     @staticmethod
     def _insert_rows(text: str, m: re.Match[str]) -> list[Finding]:
         names = [c.strip().strip("`\"[]") for c in m.group(1).split(",")]
-        wanted = {i: cat for i, n in enumerate(names) if (cat := _category_of(n))}
+        wanted = _resolve_bare_accounts({i: cat for i, n in enumerate(names) if (cat := _category_of(n))}, m.group(1))
         if not wanted:
             return []
         found: list[Finding] = []
@@ -214,7 +307,7 @@ class ColumnValueDetector:
                     if span and _value_ok(category, text[span[0]:span[1]].strip()):
                         start = span[0] + len(text[span[0]:span[1]]) - len(text[span[0]:span[1]].lstrip())
                         stop = start + len(text[span[0]:span[1]].strip())
-                        found.append(Finding(category, start, stop, 0.8, RULE,
+                        found.append(Finding(category, start, stop, 0.96, RULE,
                                              "a literal in a column whose name names it"))
             between = re.compile(r"\s*,\s*").match(text, pos)
             if not between:

@@ -274,7 +274,12 @@ class PiiDetector:
         if self._embedded_keys is not None:
             found.extend(self._embedded_keys.scan(text))
         if self._columns is not None:
-            found.extend(f for f in self._columns.scan(text, lowered) if f.category in self._column_categories)
+            # A labelled or tabled value outranks a guess from a context word a line away (`Phone Number:
+            # 3038280260` then `Patient ID:`); where a rule found the same value as the same kind, the
+            # rule's finding stays, so every finding keeps naming the most specific rule.
+            same = {(f.start, f.end, f.category) for f in found}
+            found.extend(f for f in self._columns.scan(text, lowered)
+                         if f.category in self._column_categories and (f.start, f.end, f.category) not in same)
         return resolve_overlaps(found)
 
     def _keep(self, finding: Finding, value: str, text: str) -> bool:

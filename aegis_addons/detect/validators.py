@@ -257,8 +257,8 @@ def phone(value: str) -> bool:
     d = digits_of(value.split("x")[0].split("X")[0])
     if not 6 <= len(d) <= 15 or len(set(d)) < 3:
         return False
-    return not re.fullmatch(r"(?:19|20)\d\d[-./ ](?:0?[1-9]|1[0-2])[-./ ](?:0?[1-9]|[12]\d|3[01])",
-                            value.strip())
+    return not re.fullmatch(r"(?:19|20)\d\d[-./ ](?:0?[1-9]|1[0-2])[-./ ](?:0?[1-9]|[12]\d|3[01])"
+                            r"|(?:0?[1-9]|[12]\d|3[01])[-./](?:0?[1-9]|1[0-2])[-./](?:19|20)\d\d", value.strip())
 
 
 @validator("nanp_phone")

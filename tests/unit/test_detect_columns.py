@@ -83,3 +83,52 @@ def test_numbers_under_id_and_amount_keys_are_no_phones(text):
 def test_phone_keys_still_count():
     assert ("pii.phone", "13812345678") in found('{"mobile_phone": "13812345678"}')
     assert ("pii.phone", "732-954-0943") in found('{"contact_id_phone": "732-954-0943"}')
+
+
+PSQL = (" name            | pan        | phone            | passport\n"
+        "-----------------+------------+------------------+----------\n"
+        " Meera Gupta     | CHPPG7430S | +91 67239 10967  | M3582157\n"
+        " Aarav Sharma    | JJPPS0901H | 81128 35775      | P5721179\n")
+MYSQL = ("+------------------+----------------+------------+\n"
+         "| name             | steuer_idnr    | telefon    |\n"
+         "+------------------+----------------+------------+\n"
+         "| Jonas Schneider  | 79 086 754 313 | 0485913255 |\n"
+         "+------------------+----------------+------------+\n")
+
+
+@pytest.mark.parametrize("text, expected", [
+    (PSQL, {("pii.tax_id", "CHPPG7430S"), ("pii.phone", "81128 35775"), ("pii.passport_number", "P5721179")}),
+    (MYSQL, {("pii.tax_id", "79 086 754 313"), ("pii.phone", "0485913255")}),
+    ('{"name": "Théo", "tel": "07 12 05 99 75", "tax_id": "MBMPB1905E"}',
+     {("pii.phone", "07 12 05 99 75"), ("pii.tax_id", "MBMPB1905E")}),
+    ('kyc.verified name="S C" pan_no=EWGPC2992X dl_no=ASHWO959245IG9VA dda_account=61381274942 tel=6026314129',
+     {("pii.tax_id", "EWGPC2992X"), ("pii.drivers_license", "ASHWO959245IG9VA"),
+      ("pii.bank_account", "61381274942"), ("pii.phone", "6026314129")}),
+    ("Record 5\nName: Caleb Brennan\nPhone Number: 3038280260\nPatient ID : 36-793311\n",
+     {("pii.phone", "3038280260"), ("pii.medical_record_number", "36-793311")}),
+    # a bare License column beside a State column, a bare Account column beside a Routing column
+    ("Name,License,State,Email\nMarcus Okafor,C760-4329-2500,IL,m@example.net\nAmy Li,L9927636,CA,a@example.net\n",
+     {("pii.drivers_license", "C760-4329-2500"), ("pii.drivers_license", "L9927636")}),
+])
+def test_grids_and_labelled_values_are_found(text, expected):
+    assert expected <= found(text)
+
+
+@pytest.mark.parametrize("text", [
+    # cloud account ids, plan names and ledger accounts under account headers without a banking column
+    '"Acct",Acct ID,Plan,Seats\n"Business Plus",513901295170,"Pro",823\nacme-prod,840069697619,Legacy Gold,708\n',
+    "service\tversion\taccount\nsearch\t10.0.22631.2308\t307455949464\nmail\t3.11.10\t341508963335\n",
+    "INSERT INTO gl_balances (account, description, debit) VALUES ('4000-2000', 'Revenue', '$0.00');",
+    # customs movement reference numbers are no medical record numbers; a tax code is no tax id
+    "Customs MRN,Tracking #,Dest ZIP\n23NLEEGWCM3J9ABXE0,818730614014,26472\n24DECCL2N7Z5TV8ZE5,590599651371,30381\n",
+    "Jurisdiction\tTax Rate\tTax Code\nBavaria\t0.0773\tTC80976\nNew York\t0.0762\tTC96445\n",
+    # software licences, a licence column without a driving context
+    "Product,License,Seats\nOffice,MIT-2024-0001,141\nVisio,APACHE20-7788,12\n",
+    # labels with values that are no such value
+    '{"phone": "iPhone 14", "tel": "4021", "passport": "required", "account": "ACME-001"}',
+    "acct_id=784683802231, plan=Growth, created=2025-07-10",
+])
+def test_look_alike_columns_and_labels_are_left_alone(text):
+    assert not {c for c, _ in found(text) if c in {"pii.us_ssn", "pii.us_routing_number", "pii.bank_account",
+                                                   "pii.phone", "pii.imei", "pii.drivers_license", "pii.tax_id",
+                                                   "pii.medical_record_number", "pii.passport_number"}}
