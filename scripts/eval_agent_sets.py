@@ -6,8 +6,13 @@
 `eval_sets/pii_records.jsonl`: 450 texts with personal data (CSV, TSV, Markdown tables, SQL, HL7,
 tickets, invoices, forms; English and Chinese), 300 with values labelled by type (`pii`), 150 with
 look-alikes only (order numbers, versions, test cards, private addresses).
+`eval_sets/tables.jsonl`: 300 tables and records (TSV, CSV, Markdown, SQL `INSERT`, psql and mysql
+grids, JSON, logs, `key: value` blocks; English, Chinese, German, French headers), 150 with personal
+data and 150 whose columns only look like it (cloud account ids, plan names, phone models, extensions,
+tax rates, ledger accounts, customs numbers, versions). Names of people are labelled there too but are
+no category of the detector and are not scored.
 
-Both were generated with random values by a writer who never saw the detector or the shared corpus,
+All three were generated with random values by a writer who never saw the detector or the shared corpus,
 and measured once before any rule was changed against them (see the README). Rules were then added for
 what they showed, so they are now development sets, like `eval_credential_forms.py`'s, and a ratchet
 in the tests keeps what they catch. A value counts as caught only when findings cover all of it.
@@ -27,7 +32,10 @@ sys.path.insert(0, str(ROOT))
 from aegis_addons.detect.pii import PiiDetector  # noqa: E402
 
 SETS = {"agent_files": ROOT / "scripts" / "eval_sets" / "agent_files.jsonl",
-        "pii_records": ROOT / "scripts" / "eval_sets" / "pii_records.jsonl"}
+        "pii_records": ROOT / "scripts" / "eval_sets" / "pii_records.jsonl",
+        "tables": ROOT / "scripts" / "eval_sets" / "tables.jsonl"}
+# Labelled in a set but no category of the detector: names of people.
+NOT_DETECTED = {"person_name"}
 
 
 def _coverage(spans: list[tuple[int, int]], start: int, end: int) -> str:
@@ -44,7 +52,7 @@ def evaluate(path: Path, detector: PiiDetector, show: bool = False) -> dict:
         text = row["text"]
         findings = detector.scan(text)
         spans = [(f.start, f.end) for f in findings]
-        values = ([(v["value"], v["type"]) for v in row.get("pii", [])]
+        values = ([(v["value"], v["type"]) for v in row.get("pii", []) if v["type"] not in NOT_DETECTED]
                   or [(v, "secret") for v in row.get("secrets", [])])
         for value, kind in values:
             start = text.find(value)

@@ -24,10 +24,18 @@ RULE = "table_column"
 # Header cell (lower-cased, `_`/`-` as spaces, camelCase split) -> category. Tried in order; the first
 # that matches names the column. A header must name the value, not a property of it (`phone model`,
 # `account manager`, `passport expiry` are not the value).
-_NOT_THE_VALUE = r"(?!\s*(?:model|type|country|expiry|expires|expiration|issued|issue|state|status|owner|holder|manager|name|verified|provider|ext|extension|count|date|class|category|id|ids|code|rate|amount)\b)"
+_NOT_THE_VALUE = r"(?!\s*(?:model|type|country|expiry|expires|expiration|issued|issue|state|status|owner|holder|manager|name|verified|provider|ext|extension|count|date|class|category|id|ids|code|rate|amount|balance|age|size|tier|rep|sessions|views|visits|users|share|tower)\b)"
 _BARE_ACCOUNT = "bare account"
 _BARE_LICENSE = "bare licence"
 _DRIVING_HEADER = re.compile(r"(?i)\bstate\b|\bdob\b|date of birth|birth|renter|driver|rental|\bclass\b")
+# Kinds whose header words are also used for other things (`Mobile` sessions, `DL` throughput, `TIN`
+# temperatures, `Pan`/`Tilt`): a column of them counts only in a table about people.
+_NEEDS_PEOPLE = frozenset({"pii.phone", "pii.drivers_license", "pii.tax_id", "pii.bank_account"})
+_PEOPLE_HEADER = re.compile(
+    r"(?i)name|e-?mail|customer|client|contact|employee|patient|person|user|owner|\bfirst\b|\blast\b|surname|travel|passenger"
+    r"|renter|applicant|member|staff|recipient|payee|holder|beneficiary|subscriber|姓名|客户|联系人|用户|员工|vorname"
+    r"|kunde|\bnom\b|prénom|empfänger|inhaber|mitarbeiter|\bssn\b|passport|\bdob\b|birth|contractor|vendor|法人|名称"
+    r"|legal rep")
 _BANKING_HEADER = re.compile(r"(?i)routing|\baba\b|iban|\bbic\b|swift|sort ?code|\bbank|\bblz\b|holder|inhaber|payee|beneficiary|银行|开户")
 _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((cat, re.compile(p)) for cat, p in (
     ("pii.us_ssn", r"\b(?:ssn|social security(?: number| no| #)?|soc sec|ss (?:no|number|#))\b" + _NOT_THE_VALUE),
@@ -36,7 +44,7 @@ _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((cat, re.compile(p)) f
     ("pii.drivers_license", r"(?:\bdriver'?s?\b.{0,12}\blicen[cs]e|\bdriving licen[cs]e|\bdl\b|\blicen[cs]e (?:number|no|#|num)"
                             r"|\bdl no\b|\bdriving licence\b|führerschein|permis de conduire|驾驶证|驾照)(?:\s*(?:number|no|#|num|nr|id))?" + _NOT_THE_VALUE),
     ("pii.tax_id", r"(?:\b(?:tax (?:id|number|no)|taxpayer (?:id|number|no)|tin|ein|fein|itin|vat (?:id|number|no)|ni (?:number|no)|nino|nat ins(?:urance)? (?:no|number)|idnr|steuer idnr|steuer id nr|pan (?:no|number)"
-                   r"|national insurance(?: number| no)?|steuer ?id|steuernummer|pan)\b|税号|纳税人识别号|信用代码)" + _NOT_THE_VALUE),
+                   r"|national insurance(?: number| no)?|steuer ?id|steuernummer|pan|uscc)\b|税号|纳税人识别号|信用代码)" + _NOT_THE_VALUE),
     ("pii.medical_record_number", r"(?:\b(?<!customs )(?<!movement )(?:mrn|medical record(?: number| no| #)?|mr (?:no|number|#)|patient (?:id|number|no)|nhs (?:number|no))\b"
                                   r"|病历号|病案号|住院号)" + _NOT_THE_VALUE),
     ("pii.bank_account", r"(?:\b(?<!aws )(?<!cloud )(?<!gcp )(?<!azure )(?<!billing )(?<!ledger )(?<!gl )(?:(?:bank |checking |savings )account(?: number| no| #| num)?"
@@ -46,13 +54,16 @@ _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((cat, re.compile(p)) f
     (_BARE_LICENSE, r"\blicen[cs]e(?: no| number| #)?\b" + _NOT_THE_VALUE),
     (_BARE_ACCOUNT, r"\b(?<!aws )(?<!cloud )(?<!gcp )(?<!azure )(?<!billing )(?<!ledger )(?<!gl )(?:account|acct|konto|a/c)\b" + _NOT_THE_VALUE),
     ("pii.imei", r"\bimei\b" + _NOT_THE_VALUE),
-    ("pii.phone", r"(?:\b(?:phone|telephone|tel|mobile|cell|fax|handy|telefon|mobil|portable|t[ée]l[ée]phone|contact number)\b"
-                  r"|手机|电话|联系方式)" + _NOT_THE_VALUE),
+    # a phone header is the phone word, maybe after one word (`Home Phone`) and before `number`/`no`
+    ("pii.phone", r"^(?:[^\W\d]+ )?(?:phone|phones|telephone|tel|mobile|cell|cellphone|fax|handy|telefon|mobil|portable|mob|ph|msisdn"
+                  r"|t[ée]l[ée]phone|t[ée]l|contact|telefonnummer|handynummer|mobilnummer)\.?"
+                  r"(?: ?(?:number|no|nr|num|#|\d|e164|intl|international|home|work|primary|alt))?\.?$"
+                  r"|^(?:联系)?(?:手机|电话)(?:号|号码)?$|^联系方式$"),
 ))
 # The label words that make a line worth reading as a header (a cheap prefilter on the lower-cased text).
 _LABEL = re.compile(r"ssn|ss_no|ss no|social|routing|aba|rtn|passport|pass|护照|driv|licen|dl|führerschein|permis|驾|tax|tin|ein|vat|ni|nat_ins|idnr|steuer|pan|mr|dda"
                     r"|税|信用代码|mrn|medical|patient|nhs|病|住院|account|acct|a/c|konto|账|卡号|phone|tel|mobil|cell|fax|handy|portable"
-                    r"|手机|电话|联系|imei")
+                    r"|手机|电话|联系|imei|tél|msisdn|uscc")
 _DELIMITERS = ("\t", "|", ";", ",")
 _MAX_ROWS = 100_000
 _HEADER_CELL_MAX = 48
@@ -83,13 +94,16 @@ def _resolve_bare_accounts(wanted: dict[int, str], header: str) -> dict[int, str
     date of birth; otherwise they are dropped."""
     banking = _BANKING_HEADER.search(header) is not None
     driving = _DRIVING_HEADER.search(header) is not None
+    people = _PEOPLE_HEADER.search(header.replace("_", " ")) is not None
     resolved = {}
     for i, cat in wanted.items():
+        if cat in _NEEDS_PEOPLE and not people:
+            continue
         if cat == _BARE_ACCOUNT:
-            if banking:
+            if banking and people:
                 resolved[i] = "pii.bank_account"
         elif cat == _BARE_LICENSE:
-            if driving:
+            if driving and people:
                 resolved[i] = "pii.drivers_license"
         else:
             resolved[i] = cat
@@ -126,8 +140,8 @@ def _split(line: str, offset: int, delimiter: str) -> list[_Cell]:
     cells: list[_Cell] = []
     start, quoted = 0, False
     for i, ch in enumerate(line):
-        if ch == '"' and delimiter in ",;\t":
-            quoted = not quoted
+        if ch == '"' and delimiter in ",;" and (quoted or line[start:i].strip() == ""):
+            quoted = not quoted  # a quote opens a field only at its start (`27" monitor` is no field)
         elif ch == delimiter and not quoted:
             cells.append(_Cell(offset + start, offset + i))
             start = i + 1
@@ -137,9 +151,9 @@ def _split(line: str, offset: int, delimiter: str) -> list[_Cell]:
 
 def _trimmed(text: str, cell: _Cell) -> tuple[int, int]:
     start, end = cell.start, cell.end
-    while start < end and text[start] in " \t\"'`":
+    while start < end and text[start] in " \t\"'`*":
         start += 1
-    while end > start and text[end - 1] in " \t\r\"'`":
+    while end > start and text[end - 1] in " \t\r\"'`*":
         end -= 1
     return start, end
 
@@ -158,12 +172,15 @@ _KEY_WORDS = (
     "dl_no", "dl_number", "driver", "driving", "führerschein", "tax", "taxpayer", "tin", "ein", "vat", "nino",
     "nat_ins", "idnr", "steuer", "pan", "mrn", "mr_no", "medical", "patient", "nhs", "account", "acct", "dda",
     "konto", "imei", "phone", "tel", "mobile", "mobil", "cell", "fax", "handy", "telefon", "portable", "téléphone",
-    "tél", "护照", "税号", "纳税人识别号", "信用代码", "病历号", "住院号", "账号", "卡号", "手机", "电话")
+    "tél", "msisdn", "uscc", "护照", "税号", "纳税人识别号", "信用代码", "病历号", "住院号", "账号", "卡号", "手机", "电话")
 _KEY_PREFIX = re.compile(r"(?:[^\W\d][\w.#/-]*(?: [^\W\d][\w.#/-]*){0,2} ?)?\Z")
 _KEY_REST = re.compile(r"""[\w .#/'-]{0,24}?["']?[ \t]*([:=：])[ \t]*""")
 _QUOTED_VALUE = re.compile(r"""(["'])([^"'\n]{4,40})\1""")
 _BARE_VALUE_EQ = re.compile(r"""[^\s,;&"'<>|]{4,40}""")
 _BARE_VALUE_COLON = re.compile(r"""[^\n,;|}\]"']{4,40}?(?=[ \t]*(?:\r?$|[,;|}\]]))""", re.MULTILINE)
+
+
+_PHONE_WRITTEN = re.compile(r"[+(0]|\d+[ ./-]\d|\d{10,}")
 
 
 def _labelled_values(text: str, lowered: str) -> list[Finding]:
@@ -200,7 +217,10 @@ def _labelled_values(text: str, lowered: str) -> list[Finding]:
             start, end = value.span()
         while end > start and text[end - 1] in " \t\r.":
             end -= 1
-        if _value_ok(category, text[start:end]):
+        value = text[start:end]
+        if category == "pii.phone" and not _PHONE_WRITTEN.match(value):
+            continue  # `"mobile": 23456789` counts sessions; a phone starts with + or 0 or has 10 digits or groups
+        if _value_ok(category, value):
             found.append(Finding(category, start, end, 0.96, "labelled_value", "a value after a label that names it"))
             end_of_last = end
     return found

@@ -35,13 +35,15 @@ from aegis_addons.paths import RULES_DIR
 # `"schema_version": "4.8.1.12"`, `introduced in 4.7.7.8`) or an image tag (`registry/api:2.4.3.60`) is
 # a version, not an address.
 _VERSION_BEFORE = re.compile(
-    r"(?i)(?:\b(?:version|ver|v|firmware|fw|release[ds]?|build|prepare|bump(?:ed)?|(?:introduced|added|fixed|changed"
-    r"|deprecated|removed) in|since|upgraded? to|updated? to)\s*|\b[\w-]*(?:version|firmware|build|release|os|sdk)"
-    r"[\"']?\s*[:=]\s*[\"']?|[\w.-]+/[\w./-]*:)\Z")
+    r"(?i)(?:\b(?:version|ver|firmware|release|build|prepare|bump(?:ed)?|(?:introduced|added|fixed|changed"
+    r"|deprecated|removed) in|upgraded? to)\s*|(?<![\w-])v|\b(?:[\w-]*[_-])?(?:version|firmware|build|release|os|sdk)"
+    r"[\"']?\s*[:=]\s*[\"']?|(?<![\w./-])[\w.-]+/[\w./-]*(?<!\.log)(?<!\.txt)(?<!\.gz)(?<!\.csv)(?<!\.json):)\Z")
 # A number assigned to a key that names an id, an amount or a count (`"ad_group_id": "17050807574"`,
-# `"spend_micros": 15529293871`, `"batch": "732-954-0943"`) is no phone number, whatever its shape.
+# `"spend_micros": 15529293871`, `"batch": "732-954-0943"`) is no phone number, whatever its shape; a key
+# that names a caller, a sender or a recipient is (`"caller_id": "+14155550132"`).
 _NOT_A_PHONE_KEY = re.compile(
-    r"(?i)(?<![\w-])(?![\w-]*(?:phone|tel|mobile|cell|fax|contact|whatsapp|sms))[\w-]{0,40}?"
+    r"(?i)(?<![\w-])(?![\w-]*(?:phone|tel|mobile|cell|fax|contact|whatsapp|sms|caller|sender|from|to|msisdn|wa_id|recipient|dest))"
+    r"(?:[\w-]{0,40}?(?:[_-]|(?-i:[a-z0-9](?=[A-Z]))))?"
     r"(?:id|ids|uid|guid|micros|count|amount|total|size|bytes|ts|timestamp|seq|batch|hash|version|price|qty|quantity)"
     r"[\"']?\s*[:=]\s*[\"']?\Z")
 
@@ -287,7 +289,8 @@ class PiiDetector:
             if finding.category == "pii.ipv4" and _VERSION_BEFORE.search(text, max(0, finding.start - 48), finding.start):
                 return False
             return self.redact_private_ips or validators.is_public_ip(value)
-        if (finding.category == "pii.phone" and re.search(r"[:=]", text[max(0, finding.start - 4):finding.start])
+        if (finding.category == "pii.phone" and not value.startswith("+")
+                and re.search(r"[:=]", text[max(0, finding.start - 4):finding.start])
                 and _NOT_A_PHONE_KEY.search(text, max(0, finding.start - 64), finding.start)):
             return False
         if finding.family == "secret":

@@ -182,6 +182,8 @@ class RegexRule:
                 # lies in the window, so the whole value is within `reach` of it and not at the edge
                 if m.end() < hi or hi == len(text):
                     yield m
+                elif (whole := self.pattern.match(text, m.start())) is not None:
+                    yield whole  # the value runs on past the window: take it as the whole text has it
 
     def scan(self, text: str, lowered_text: str | None = None) -> list[Finding]:
         lowered = text.lower() if lowered_text is None else lowered_text

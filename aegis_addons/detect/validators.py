@@ -261,6 +261,14 @@ def phone(value: str) -> bool:
                             r"|(?:0?[1-9]|[12]\d|3[01])[-./](?:0?[1-9]|1[0-2])[-./](?:19|20)\d\d", value.strip())
 
 
+@validator("phone_groups")
+def phone_groups(value: str) -> bool:
+    """Digit groups as phone numbers write them: none of one digit after the first (measurements such
+    as `21.5 22.0 22.5` or `1.32.45` have them; `06.47.20.85.67`, `1-646-869-3972` do not)."""
+    groups = [g for g in re.split(r"[^0-9]+", value) if g]
+    return all(len(g) >= 2 for g in groups[1:])
+
+
 @validator("nanp_phone")
 def nanp_phone(value: str) -> bool:
     """A North American number: area code and exchange both start with 2-9 (`429-028-1920` is a batch

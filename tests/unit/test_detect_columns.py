@@ -132,3 +132,59 @@ def test_look_alike_columns_and_labels_are_left_alone(text):
     assert not {c for c, _ in found(text) if c in {"pii.us_ssn", "pii.us_routing_number", "pii.bank_account",
                                                    "pii.phone", "pii.imei", "pii.drivers_license", "pii.tax_id",
                                                    "pii.medical_record_number", "pii.passport_number"}}
+
+
+@pytest.mark.parametrize("text", [
+    # from a review: header words that are used for other things
+    "Ticket | Account | Priority\nINC0012345 | 400123 | P2\nINC0012346 | 400124 | P3\n",
+    "account_id,plan,mrr\n10023456,pro,99\n10023457,team,199\n",
+    "Linked account,Service,Cost\n123456789012,Amazon EC2,$12.00\n210987654321,S3,$3.10\n",
+    "Account,Account Balance\nChecking,1250000\nSavings,8800000\n",
+    "Date,Desktop,Mobile,Tablet\n2024-05-01,1234567,2345678,345678\n2024-05-02,1234568,2345679,345679\n",
+    "| Browser | Desktop | Mobile |\n|---|---|---|\n| Chrome | 120.0.6099.109 | 124.0.6367.82 |\n",
+    "Cell ID,RSRP\n26544897,-95\n26544898,-101\n",
+    "time,UL,DL\n10:00,1048576,8388608\n10:05,1048577,8388609\n",
+    "host,tin,tout\nsensor-1,215,190\nsensor-2,221,195\n",
+    "Pan,Tilt,Zoom\nAB123456,12,3\nCD654321,14,2\n",
+    "Region,Tax Code,Rate\nCA,TX-CA-0725,7.25\nNY,TX-NY-0400,4.00\n",
+    "Software,License Number,Seats\nOffice,LIC-2024-00123,50\nVisio,LIC-2024-00124,5\n",
+    "Date,London,Paris,Tel Aviv\n2024-05-01,1234567,2345678,3456789\n2024-05-02,1234568,2345679,3456790\n",
+    "T 21.5 22.0 22.5\nP 1013.2 1012.8\nM 1.32.45 1.33.02\n",
+    '{"sessions": {"desktop": 1234567, "mobile": 23456789}}',
+])
+def test_review_look_alikes_are_left_alone(text):
+    assert not {c for c, _ in found(text) if c in {"pii.bank_account", "pii.phone", "pii.drivers_license",
+                                                   "pii.tax_id"}}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("curl -v 34.201.9.23:8080", ("pii.ipv4", "34.201.9.23")),
+    ("/var/log/nginx/access.log:52.14.7.10 - - [07/Dec/2026]", ("pii.ipv4", "52.14.7.10")),
+    ('{"ios": "52.14.7.10"}', ("pii.ipv4", "52.14.7.10")),
+    ('{"caller_id": "+14155550132"}', ("pii.phone", "+14155550132")),
+    ('{"parents": "+44 7700 900123"}', ("pii.phone", "+44 7700 900123")),
+    ("If urgent, call 9472 7916.", ("pii.phone", "9472 7916")),
+    ('{"name": "Lea", "phone_e164": "0160/72575871"}', ("pii.phone", "0160/72575871")),
+    ("| Client | Tél. | Courriel |\n|---|---|---|\n| Arthur Dubois | 03.74.92.35.23 | a@example.fr |\n",
+     ("pii.phone", "03.74.92.35.23")),
+    ("Name\tSSN\tNote\nBob\t**612447390**\t27\" monitor\nAmy\t473384693\tok\n", ("pii.us_ssn", "612447390")),
+])
+def test_review_values_are_still_found(text, expected):
+    assert expected in found(text)
+
+
+def test_a_long_key_value_is_found_whole_in_a_long_text():
+    """A context-led rule searched only near its context words still returns a value that runs past the
+    window (a JWK's private member of a 2048-bit key)."""
+    import base64
+    import json
+    import random
+    rnd = random.Random(5)
+    b64 = lambda n: base64.b64encode(bytes(rnd.randrange(256) for _ in range(n))).decode()  # noqa: E731
+    key = {"kty": "RSA", "n": b64(256), "e": "AQAB", "d": b64(256), "p": b64(128), "q": b64(128),
+           "dp": b64(128), "dq": b64(128), "qi": b64(128)}
+    text = "Here is the key: " + json.dumps(key, sort_keys=True) + " -- please check it. " * 3
+    spans = [(f.start, f.end) for f in DETECTOR.scan(text)]
+    for member in ("d", "p", "q"):
+        start = text.index(key[member])
+        assert any(a <= start and start + len(key[member]) <= b for a, b in spans), member
