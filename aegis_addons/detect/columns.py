@@ -64,6 +64,12 @@ _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((cat, re.compile(p)) f
 _LABEL = re.compile(r"ssn|ss_no|ss no|social|routing|aba|rtn|passport|pass|护照|driv|licen|dl|führerschein|permis|驾|tax|tin|ein|vat|ni|nat_ins|idnr|steuer|pan|mr|dda"
                     r"|税|信用代码|mrn|medical|patient|nhs|病|住院|account|acct|a/c|konto|账|卡号|phone|tel|mobil|cell|fax|handy|portable"
                     r"|手机|电话|联系|imei|tél|msisdn|uscc")
+# Any header word of `_HEADERS`, case-insensitively (a quick test before a line is read cell by cell).
+_HEADER_HINT = re.compile(
+    r"(?i)ssn|social|ss[ _]?(?:no|#)|routing|aba|rtn|passport|reisepass|passeport|pass[ _]nr|licen[cs]e|\bdl|driv|führerschein"
+    r"|permis|tax|tin|ein|vat|\bni[ _]|nino|nat[ _]ins|idnr|steuer|\bpan|uscc|mrn|mr[ _]?(?:no|#)|medical|patient|nhs|account"
+    r"|acct|a/c|dda|konto|imei|phone|tel|mobil|cell|fax|handy|portable|\bmob|\bph\b|msisdn|t[ée]l|contact"
+    r"|护照|驾|税|信用代码|病|住院|账|卡号|手机|电话|联系")
 _DELIMITERS = ("\t", "|", ";", ",")
 _MAX_ROWS = 100_000
 _HEADER_CELL_MAX = 48
@@ -250,8 +256,9 @@ class ColumnValueDetector:
     def _tables(self, text: str, lines: list[str], offsets: list[int], delimiter: str) -> list[Finding]:
         """Runs of two or more lines with the same number of cells are tables; the first line of a run
         (or the second, after one line that only happens to have as many delimiters) is the header."""
-        counts = [line.count(delimiter) if '"' not in line else len(_split(line, 0, delimiter)) - 1
-                  for line in lines]
+        quoting = delimiter in ",;"
+        counts = [len(_split(line, 0, delimiter)) - 1 if quoting and '"' in line and delimiter in line
+                  else line.count(delimiter) for line in lines]
         if delimiter == "|":
             # the borders of a psql or mysql result grid (`-----+-----`, `+----+----+`) belong to the table
             for k, line in enumerate(lines):
@@ -281,6 +288,8 @@ class ColumnValueDetector:
         """The findings under the header line `head` in the rows up to `stop`; None when no header cell
         names a personal-data column."""
         header = lines[head].rstrip("\r")
+        if not _HEADER_HINT.search(header):
+            return None  # no header word at all: most runs of lines with as many commas are code or prose
         cells = _split(header, offsets[head], delimiter)
         wanted = _resolve_bare_accounts(
             {i: cat for i, c in enumerate(cells) if (cat := _category_of(text[c.start:c.end]))}, header)

@@ -47,6 +47,38 @@ _NOT_A_PHONE_KEY = re.compile(
     r"(?:id|ids|uid|guid|micros|count|amount|total|size|bytes|ts|timestamp|seq|batch|hash|version|price|qty|quantity)"
     r"[\"']?\s*[:=]\s*[\"']?\Z")
 
+# A personal-data header word before a delimiter, in text whose lines are JSON-escaped.
+_ESCAPED_TABLE_HEADER = re.compile(
+    r"(?i)(?:ssn|phone|mobile|passport|account|acct|tax|tin|licen[cs]e|mrn|imei|routing|tel|dl_no|iban)[\w .#]{0,24}"
+    r"(?:,|;|\||\\t)[^\n]{0,400}?\\n")
+
+
+
+_CODE_PUNCTUATION = re.compile(r"[()=\[\]{}]")
+
+
+def _escaped_table(text: str) -> bool:
+    """Does a JSON-escaped line with a personal-data header word have a next line with as many
+    delimiters (a table's header and first row)? Code in a JSON string has the words, rarely that."""
+    for k, m in enumerate(_ESCAPED_TABLE_HEADER.finditer(text)):
+        if k == 50:
+            break
+        start = text.rfind("\\n", 0, m.start())
+        start = 0 if start < 0 else start + 2
+        end = text.find("\\n", m.start())
+        nxt = text.find("\\n", end + 2)
+        if end < 0 or nxt < 0:
+            continue
+        line, row = text[start:end], text[end + 2:nxt]
+        line = line[line.rfind('"') + 1:]  # after the quote that opens the JSON string, if it is here
+        if _CODE_PUNCTUATION.search(line):
+            continue  # a line of code, not a header row
+        for delimiter in (",", ";", "|", "\\t"):
+            width = line.count(delimiter)
+            if width >= 2 and row.count(delimiter) == width:
+                return True
+    return False
+
 DEFAULT_PACKS = ("pii", "secrets")
 
 # Candidate spans for rules with an `anchor`: instead of running a dozen number-shaped regexes over the
@@ -250,10 +282,21 @@ class PiiDetector:
         # split by them is found on a view with those escapes decoded, its span mapped back.
         view = unescape_json(text, decode="/")
         if view is not None:
-            found = resolve_overlaps(found + view.findings_to_original(self._scan(view.text)))
+            # (the table reader is not run again there: `\\/` and `\\uXXXX` do not make or break tables)
+            found = resolve_overlaps(found + view.findings_to_original(self._scan(view.text, tables=False)))
+        # A table inside a JSON string (a tool result holding `"Name,SSN\\nBob,…"`) has its rows on one
+        # line until `\\n` is decoded; the table reader looks at that view when a header word is followed
+        # by a delimiter there.
+        if self._columns is not None and "\\n" in text and _escaped_table(text):
+            rows = unescape_json(text, decode="nrt\"\\/")
+            if rows is not None:
+                cells = [f for f in self._columns.scan(rows.text, lower_same_length(rows.text))
+                         if f.category in self._column_categories]
+                if cells:
+                    found = resolve_overlaps(found + rows.findings_to_original(cells))
         return found
 
-    def _scan(self, text: str) -> list[Finding]:
+    def _scan(self, text: str, tables: bool = True) -> list[Finding]:
         if "\x1b" in text:
             # Terminal output pasted into a prompt: colour codes would glue onto the values
             # (`\x1b[93msk-...`). Blank them out with spaces so offsets stay the same.
@@ -275,7 +318,7 @@ class PiiDetector:
             found.extend(self._sql_insert.scan(text, lowered))
         if self._embedded_keys is not None:
             found.extend(self._embedded_keys.scan(text))
-        if self._columns is not None:
+        if self._columns is not None and tables:
             # A labelled or tabled value outranks a guess from a context word a line away (`Phone Number:
             # 3038280260` then `Patient ID:`); where a rule found the same value as the same kind, the
             # rule's finding stays, so every finding keeps naming the most specific rule.

@@ -188,3 +188,11 @@ def test_a_long_key_value_is_found_whole_in_a_long_text():
     for member in ("d", "p", "q"):
         start = text.index(key[member])
         assert any(a <= start and start + len(key[member]) <= b for a, b in spans), member
+
+
+def test_a_table_inside_a_json_string_is_read_by_column():
+    import json
+    text = json.dumps({"content": "Name,SSN,Passport,Phone\nBob Li,612 44 7390,X1234567,0151 23456789\n"
+                                  "Amy Wu,473384693,Y7654321,030 1234567\n"})
+    assert {("pii.us_ssn", "612 44 7390"), ("pii.us_ssn", "473384693"), ("pii.passport_number", "X1234567"),
+            ("pii.phone", "0151 23456789")} <= found(text)
