@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from aegis_addons.detect import validators
 from aegis_addons.detect.findings import Finding
+from aegis_addons.detect.sql_insert import INSERT_STATEMENT, insert_rows
 
 RULE = "table_column"
 
@@ -166,8 +167,6 @@ def _trimmed(text: str, cell: _Cell) -> tuple[int, int]:
 
 _SEPARATOR_ROW = re.compile(r"[\s|:+-]*")  # a Markdown table's |---|:---:| line
 _GRID_BORDER = re.compile(r"[ \t]*[+|]?-{3,}[-+|: \t]*\r?")  # psql `----+---`, mysql `+----+----+`
-_INSERT = re.compile(r"(?i)\binsert\s+(?:ignore\s+)?into\s+[\w.`\"\[\]]{1,128}\s*\(([^()]{1,2000})\)\s*values\s*")
-_LITERAL = re.compile(r"""\s*(?:[NEn]?'((?:[^'\\]|''|\\.){0,512})'|"((?:[^"\\]|""|\\.){0,512})"|\w*\([^()]{0,200}\)|([^,()'"]{0,200}))\s*""")
 
 
 # Labelled values outside tables: `"tel": "07 12 05 99 75"`, `pan_no=EWGPC2992X`, `Phone Number: 3038280260`.
@@ -248,7 +247,7 @@ class ColumnValueDetector:
                 if delimiter in text:
                     found.extend(self._tables(text, lines, offsets, delimiter))
         if "insert" in lowered and "values" in lowered:
-            for m in _INSERT.finditer(text):
+            for m in INSERT_STATEMENT.finditer(text):
                 found.extend(self._insert_rows(text, m))
         found.extend(_labelled_values(text, lowered))
         return found
@@ -311,35 +310,18 @@ class ColumnValueDetector:
     def _insert_rows(text: str, m: re.Match[str]) -> list[Finding]:
         names = [c.strip().strip("`\"[]") for c in m.group(1).split(",")]
         wanted = _resolve_bare_accounts({i: cat for i, n in enumerate(names) if (cat := _category_of(n))}, m.group(1))
-        if not wanted:
-            return []
         found: list[Finding] = []
-        pos = m.end()
-        while pos < len(text) and text[pos] == "(":
-            pos += 1
-            spans: list[tuple[int, int] | None] = []
-            while True:
-                lit = _LITERAL.match(text, pos)
-                group = next((g for g in (1, 2, 3) if lit.group(g) is not None), None)
-                spans.append(lit.span(group) if group else None)
-                pos = lit.end()
-                if pos < len(text) and text[pos] == ",":
-                    pos += 1
+        if wanted:
+            for values in insert_rows(text, m.end()):
+                if len(values) != len(names):
                     continue
-                break
-            if pos >= len(text) or text[pos] != ")":
-                break  # not a row of literals: stop rather than guess
-            pos += 1
-            if len(spans) == len(names):
                 for i, category in wanted.items():
-                    span = spans[i]
-                    if span and _value_ok(category, text[span[0]:span[1]].strip()):
-                        start = span[0] + len(text[span[0]:span[1]]) - len(text[span[0]:span[1]].lstrip())
-                        stop = start + len(text[span[0]:span[1]].strip())
-                        found.append(Finding(category, start, stop, 0.96, RULE,
-                                             "a literal in a column whose name names it"))
-            between = re.compile(r"\s*,\s*").match(text, pos)
-            if not between:
-                break
-            pos = between.end()
+                    if values[i] is None:
+                        continue
+                    start, end = values[i][:2]
+                    raw = text[start:end]
+                    start += len(raw) - len(raw.lstrip())
+                    end = start + len(raw.strip())
+                    if end > start and _value_ok(category, text[start:end]):
+                        found.append(Finding(category, start, end, 0.96, RULE, "a literal in a column whose name names it"))
         return found

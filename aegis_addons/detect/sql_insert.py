@@ -11,6 +11,7 @@ per line up to a line `\\.`; those rows are read the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from aegis_addons.detect import validators
 from aegis_addons.detect.findings import Finding
@@ -18,7 +19,7 @@ from aegis_addons.detect.findings import Finding
 CATEGORY = "secret.sql_password"
 
 # `INSERT INTO schema.table (col, ...) VALUES` with identifiers quoted in any SQL dialect.
-_INSERT = re.compile(r"(?i)\binsert\s+(?:ignore\s+)?into\s+[\w.`\"\[\]]{1,128}\s*"
+INSERT_STATEMENT = re.compile(r"(?i)\binsert\s+(?:ignore\s+)?into\s+[\w.`\"\[\]]{1,128}\s*"
                      r"\(([^()]{1,2000})\)\s*values\s*")
 _COLUMN = re.compile(r"""[\s`"\[]*([\w$]+)[\s`"\]]*""")
 _ROW_SEPARATOR = re.compile(r"\s*,\s*")
@@ -38,7 +39,33 @@ _COPY_END = re.compile(r"^\\\.\r?$", re.MULTILINE)  # the `\.` line that ends a 
 # One literal of a row: a quoted string ('' and \' escapes), or anything up to the next `,` / `)`;
 # a call such as NOW() or a nested tuple is skipped as one token.
 _LITERAL = re.compile(r"""\s*(?:[NEn]?'((?:[^'\\]|''|\\.){0,512})'"""
-                      r"""|"((?:[^"\\]|""|\\.){0,512})"|\w*\([^()]{0,200}\)|[^,()'"]{0,200})\s*""")
+                      r"""|"((?:[^"\\]|""|\\.){0,512})"|\w*\([^()]{0,200}\)|([^,()'"]{0,200}))\s*""")
+
+
+def insert_rows(text: str, pos: int) -> Iterator[list[tuple[int, int, bool] | None]]:
+    """The rows of literals of an `INSERT`'s `VALUES` list that starts at `pos`: for each value its span
+    and whether it was quoted (None for a call such as `NOW()`). Stops at the first thing that is not a
+    row of literals rather than guess; each row consumes its brackets, so this is linear."""
+    while pos < len(text) and text[pos] == "(":
+        pos += 1
+        values: list[tuple[int, int, bool] | None] = []
+        while True:
+            lit = _LITERAL.match(text, pos)
+            group = next((g for g in (1, 2, 3) if lit.group(g) is not None), None)
+            values.append((*lit.span(group), group != 3) if group else None)
+            pos = lit.end()
+            if pos < len(text) and text[pos] == ",":
+                pos += 1
+                continue
+            break
+        if pos >= len(text) or text[pos] != ")":
+            return
+        pos += 1
+        yield values
+        between = _ROW_SEPARATOR.match(text, pos)
+        if not between:
+            return
+        pos = between.end()
 
 
 def _secret_columns(column_list: str) -> tuple[set[int], int]:
@@ -56,7 +83,7 @@ class SqlInsertPasswordDetector:
     def scan(self, text: str, lowered: str) -> list[Finding]:
         found: list[Finding] = []
         if "insert" in lowered and "values" in lowered:
-            for m in _INSERT.finditer(text):
+            for m in INSERT_STATEMENT.finditer(text):
                 wanted, width = _secret_columns(m.group(1))
                 if wanted:
                     found.extend(self._rows(text, m.end(), width, wanted))
@@ -100,29 +127,11 @@ class SqlInsertPasswordDetector:
 
     def _rows(self, text: str, pos: int, width: int, wanted: set[int]) -> list[Finding]:
         found: list[Finding] = []
-        while pos < len(text) and text[pos] == "(":  # each row consumes its brackets: linear
-            pos += 1
-            values: list[tuple[int, int] | None] = []
-            while True:
-                lit = _LITERAL.match(text, pos)
-                quoted = next((g for g in (1, 2) if lit.group(g) is not None), None)
-                values.append(lit.span(quoted) if quoted else None)
-                pos = lit.end()
-                if pos < len(text) and text[pos] == ",":
-                    pos += 1
-                    continue
-                break
-            if pos >= len(text) or text[pos] != ")":
-                break  # not a row of literals: stop rather than guess
-            pos += 1
+        for values in insert_rows(text, pos):
             if len(values) == width:
                 for i in wanted:
                     span = values[i]
-                    if span and span[1] - span[0] >= 4 and validators.secret_value(text[span[0]:span[1]]):
+                    if span and span[2] and span[1] - span[0] >= 4 and validators.secret_value(text[span[0]:span[1]]):
                         found.append(Finding(CATEGORY, span[0], span[1], 0.85, "sql_insert_password",
                                              "a literal in the password column of an INSERT"))
-            between = _ROW_SEPARATOR.match(text, pos)
-            if not between:
-                break
-            pos = between.end()
         return found
