@@ -5,10 +5,13 @@ column once (`SSN`, `Routing`, `Account`, `dl_number`, `Mobile`) and then gives 
 `687 25 9447`, `128582536`, `WDL3XGT2D37N`. The regex rules want a context word next to such a value
 and miss them (and many licence or account formats have no shape a regex could know). This detector
 finds header lines that name a personal-data column, follows the rows below them that have the same
-number of cells, and reports the cell under that header when it looks like such a value.
+number of cells (a psql or mysql grid's borders included), and reports the cell under that header when
+it looks like such a value. Words used for other things too (`Mobile`, `DL`, `TIN`, a bare `Account`)
+count only in a table about people. The same header words name values outside tables: a JSON member,
+a `key=value` log field or a `Label: value` line (`"tel": "07 12 05 99 75"`, `pan_no=EWGPC2992X`).
 
-Work is proportional to the labelled tables: nothing runs unless a label word occurs in the text, and
-only lines holding one are read as possible headers.
+A run of lines is read cell by cell only when its first line holds a header word, so code and prose
+with as many commas on every line cost one regex search per run.
 """
 
 from __future__ import annotations
@@ -61,10 +64,6 @@ _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((cat, re.compile(p)) f
                   r"(?: ?(?:number|no|nr|num|#|\d|e164|intl|international|home|work|primary|alt))?\.?$"
                   r"|^(?:联系)?(?:手机|电话)(?:号|号码)?$|^联系方式$"),
 ))
-# The label words that make a line worth reading as a header (a cheap prefilter on the lower-cased text).
-_LABEL = re.compile(r"ssn|ss_no|ss no|social|routing|aba|rtn|passport|pass|护照|driv|licen|dl|führerschein|permis|驾|tax|tin|ein|vat|ni|nat_ins|idnr|steuer|pan|mr|dda"
-                    r"|税|信用代码|mrn|medical|patient|nhs|病|住院|account|acct|a/c|konto|账|卡号|phone|tel|mobil|cell|fax|handy|portable"
-                    r"|手机|电话|联系|imei|tél|msisdn|uscc")
 # Any header word of `_HEADERS`, case-insensitively (a quick test before a line is read cell by cell).
 _HEADER_HINT = re.compile(
     r"(?i)ssn|social|ss[ _]?(?:no|#)|routing|aba|rtn|passport|reisepass|passeport|pass[ _]nr|licen[cs]e|\bdl|driv|führerschein"
@@ -96,9 +95,9 @@ def _category_of(header_cell: str) -> str | None:
     return None
 
 
-def _resolve_bare_accounts(wanted: dict[int, str], header: str) -> dict[int, str]:
-    """A bare `Account` column counts beside a banking column, a bare `License` beside a state or a
-    date of birth; otherwise they are dropped."""
+def _resolve_columns(wanted: dict[int, str], header: str) -> dict[int, str]:
+    """Drop the columns whose header words are not enough alone: ambiguous kinds outside a table about
+    people, a bare `Account` without a banking column, a bare `License` without a state or birth date."""
     banking = _BANKING_HEADER.search(header) is not None
     driving = _DRIVING_HEADER.search(header) is not None
     people = _PEOPLE_HEADER.search(header.replace("_", " ")) is not None
@@ -183,12 +182,11 @@ _KEY_REST = re.compile(r"""[\w .#/'-]{0,24}?["']?[ \t]*([:=：])[ \t]*""")
 _QUOTED_VALUE = re.compile(r"""(["'])([^"'\n]{4,40})\1""")
 _BARE_VALUE_EQ = re.compile(r"""[^\s,;&"'<>|]{4,40}""")
 _BARE_VALUE_COLON = re.compile(r"""[^\n,;|}\]"']{4,40}?(?=[ \t]*(?:\r?$|[,;|}\]]))""", re.MULTILINE)
-
-
 _PHONE_WRITTEN = re.compile(r"[+(0]|\d+[ ./-]\d|\d{10,}")
 
 
 def _labelled_values(text: str, lowered: str) -> list[Finding]:
+    """Values after a key that names their kind (a bare `account` or `license` key is not enough)."""
     found: list[Finding] = []
     end_of_last = 0
     hits = set()
@@ -209,7 +207,7 @@ def _labelled_values(text: str, lowered: str) -> list[Finding]:
         key_start = prefix.start() if prefix else word_start
         key = text[key_start:rest.start(1)].strip().strip("\"'")
         category = _category_of(key)
-        if category is None or category.startswith("bare "):
+        if category is None or category in (_BARE_ACCOUNT, _BARE_LICENSE):
             continue
         pos = rest.end()
         quoted = _QUOTED_VALUE.match(text, pos)
@@ -235,7 +233,7 @@ class ColumnValueDetector:
     """`scan(text, lowered)`: a finding for each value under a personal-data column header."""
 
     def scan(self, text: str, lowered: str) -> list[Finding]:
-        if not _LABEL.search(lowered):
+        if not _HEADER_HINT.search(lowered):
             return []
         found: list[Finding] = []
         if "\n" in text:
@@ -290,7 +288,7 @@ class ColumnValueDetector:
         if not _HEADER_HINT.search(header):
             return None  # no header word at all: most runs of lines with as many commas are code or prose
         cells = _split(header, offsets[head], delimiter)
-        wanted = _resolve_bare_accounts(
+        wanted = _resolve_columns(
             {i: cat for i, c in enumerate(cells) if (cat := _category_of(text[c.start:c.end]))}, header)
         if not wanted:
             return None
@@ -309,7 +307,7 @@ class ColumnValueDetector:
     @staticmethod
     def _insert_rows(text: str, m: re.Match[str]) -> list[Finding]:
         names = [c.strip().strip("`\"[]") for c in m.group(1).split(",")]
-        wanted = _resolve_bare_accounts({i: cat for i, n in enumerate(names) if (cat := _category_of(n))}, m.group(1))
+        wanted = _resolve_columns({i: cat for i, n in enumerate(names) if (cat := _category_of(n))}, m.group(1))
         found: list[Finding] = []
         if wanted:
             for values in insert_rows(text, m.end()):
