@@ -36,9 +36,11 @@ _DRIVING_HEADER = re.compile(r"(?i)\bstate\b|\bdob\b|date of birth|birth|renter|
 # temperatures, `Pan`/`Tilt`): a column of them counts only in a table about people.
 _NEEDS_PEOPLE = frozenset({"pii.phone", "pii.drivers_license", "pii.tax_id", "pii.bank_account"})
 _PEOPLE_HEADER = re.compile(
-    r"(?i)name|e-?mail|customer|client|contact|employee|patient|person|user|owner|\bfirst\b|\blast\b|surname|travel|passenger"
+    r"(?i)(?:first|last|full|given|family|customer|client|contact|employee|patient|person|user|member|holder|staff)"
+    r"[ _-]?name|\bvorname|\bnachname|e-?mail|customer|client|contact|employee|patient|person|user|owner|\bfirst\b"
+    r"|\blast\b|surname|travel|passenger"
     r"|renter|applicant|member|staff|recipient|payee|holder|beneficiary|subscriber|姓名|客户|联系人|用户|员工|vorname"
-    r"|kunde|\bnom\b|prénom|empfänger|inhaber|mitarbeiter|\bssn\b|passport|\bdob\b|birth|contractor|vendor|法人|名称"
+    r"|kunde|prénom|empfänger|inhaber|mitarbeiter|\bssn\b|passport|\bdob\b|birth|contractor|vendor|法人"
     r"|legal rep")
 _BANKING_HEADER = re.compile(r"(?i)routing|\baba\b|iban|\bbic\b|swift|sort ?code|\bbank|\bblz\b|holder|inhaber|payee|beneficiary|银行|开户")
 _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((cat, re.compile(p)) for cat, p in (
@@ -77,7 +79,12 @@ _HEADER_CELL_MAX = 48
 # What a cell of each kind may look like (after trimming quotes and spaces).
 _ID_VALUE = re.compile(r"[A-Z0-9][A-Z0-9 /-]{3,28}[A-Z0-9]")  # identifiers are written in capitals
 _NUMBER_VALUE = re.compile(r"[+(]?[0-9][0-9 ./()-]{4,24}[0-9]")
-_DATE = re.compile(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}")
+_DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
+# `20240512-103022`, `20240512103022`: a timestamp, not an identifier
+_TIMESTAMP = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[-T_ ]?\d{4,6}")
+_DECIMAL = re.compile(r"[+-]?\d+[.,]\d+")
+_TEST_ID = re.compile(r"(?i)test|anon|sample|dummy|example|fake|xxx")
+_INT_LIMITS = {"2147483647", "4294967295", "9223372036854775807", "18446744073709551615"}
 
 
 def _header_words(cell: str) -> str:
@@ -95,16 +102,28 @@ def _category_of(header_cell: str) -> str | None:
     return None
 
 
-def _resolve_columns(wanted: dict[int, str], header: str) -> dict[int, str]:
+# A bare `Name` column names people only when its cells read like people's names (`Tom Becker`, `李娜`),
+# not products, accounts or wards (`Chrome`, `Cash`, `Reduced VAT`, `Ward B`).
+_BARE_NAME = re.compile(r"(?i)(?:name|nom|name\s*\(.*\))")
+_PERSON_NAME = re.compile(r"[A-ZÀ-Ý][a-zà-ÿ'’-]+(?:[ ,]+[A-ZÀ-Ý][a-zà-ÿ'’.-]+){1,3}|[\u4e00-\u9fff]{2,4}")
+
+
+def _names_people(names: list[str]) -> bool:
+    names = [n.strip().strip("\"'*") for n in names if n.strip()]
+    return bool(names) and sum(_PERSON_NAME.fullmatch(n) is not None for n in names) * 2 >= len(names)
+
+
+def _resolve_columns(wanted: dict[int, str], header: str, person_names: bool = False) -> dict[int, str]:
     """Drop the columns whose header words are not enough alone: ambiguous kinds outside a table about
-    people, a bare `Account` without a banking column, a bare `License` without a state or birth date."""
+    people, a bare `Account` without a banking column, a bare `License` without a state or birth date.
+    `person_names`: a bare `Name` column of the table holds people's names."""
     banking = _BANKING_HEADER.search(header) is not None
     driving = _DRIVING_HEADER.search(header) is not None
-    people = _PEOPLE_HEADER.search(header.replace("_", " ")) is not None
+    people = person_names or _PEOPLE_HEADER.search(header.replace("_", " ")) is not None
     resolved = {}
     for i, cat in wanted.items():
-        if cat in _NEEDS_PEOPLE and not people:
-            continue
+        if cat in _NEEDS_PEOPLE and not people or cat == "pii.bank_account" and not banking:
+            continue  # an account number column is a bank account's only beside a banking column
         if cat == _BARE_ACCOUNT:
             if banking and people:
                 resolved[i] = "pii.bank_account"
@@ -116,9 +135,26 @@ def _resolve_columns(wanted: dict[int, str], header: str) -> dict[int, str]:
     return resolved
 
 
+def _phone_shaped(value: str, digits: str) -> bool:
+    """Written like a phone number: not an address, a version, a timestamp or a machine number. Dotted
+    numbers have three or more groups of two to four digits (`06.47.20.85.67`, `303.555.1234`); no
+    group after the first has one digit; a plain run of ten digits does not start with 1 (an epoch)."""
+    if validators.ipv4(value.split("/")[0]) or digits in _INT_LIMITS:
+        return False
+    groups = re.findall(r"\d+", value)
+    if any(len(g) == 1 for g in groups[1:]):
+        return False
+    if len(groups) > 1 and len(groups[0]) == 1 and not value.startswith(("+", "1")):
+        return False
+    if "." in value and (len(groups) < 3 or any(not 2 <= len(g) <= 4 for g in groups)):
+        return False
+    return not (len(groups) == 1 and len(digits) in (10, 13) and digits[0] == "1")
+
+
 def _value_ok(category: str, value: str) -> bool:
     digits = validators.digits_of(value)
-    if not value or validators.looks_like_placeholder(value) or _DATE.fullmatch(value):
+    if (not value or validators.looks_like_placeholder(value) or _DATE.fullmatch(value)
+            or _DECIMAL.fullmatch(value) or _TIMESTAMP.fullmatch(value)):
         return False
     if category == "pii.us_ssn":
         return len(digits) == 9 and _NUMBER_VALUE.fullmatch(value) is not None and validators.us_ssn(value)
@@ -127,12 +163,16 @@ def _value_ok(category: str, value: str) -> bool:
     if category == "pii.imei":
         return len(digits) == 15 and validators.imei_valid(digits)
     if category == "pii.phone":
-        return _NUMBER_VALUE.fullmatch(value) is not None and validators.phone(value) and len(digits) >= 7
+        return (_NUMBER_VALUE.fullmatch(value) is not None and validators.phone(value) and len(digits) >= 7
+                and _phone_shaped(value, digits))
     if category == "pii.bank_account":
         return (_NUMBER_VALUE.fullmatch(value) is not None and 8 <= len(digits) <= 20
                 and not re.search(r"[./()]", value))
-    # passports, licences, tax ids, medical record numbers: an identifier with a few digits in it
-    return _ID_VALUE.fullmatch(value) is not None and len(digits) >= 2 and len(value.replace(" ", "")) >= 6
+    # passports, licences, tax ids, medical record numbers: an identifier with a few varied digits in it,
+    # not a test or anonymised one (`TEST-12345`, `ANON0001`, `P-0001`)
+    return (_ID_VALUE.fullmatch(value) is not None and len(digits) >= 2 and len(set(digits)) >= 2
+            and not re.fullmatch(r"[A-Z]{0,6}[- ]?0+\d{0,2}", value)
+            and len(value.replace(" ", "")) >= 6 and not _TEST_ID.search(value))
 
 
 @dataclass(slots=True)
@@ -223,6 +263,8 @@ def _labelled_values(text: str, lowered: str) -> list[Finding]:
         value = text[start:end]
         if category == "pii.phone" and not _PHONE_WRITTEN.match(value):
             continue  # `"mobile": 23456789` counts sessions; a phone starts with + or 0 or has 10 digits or groups
+        if category == "pii.bank_account" and not _BANKING_HEADER.search(text, max(0, start - 200), end + 200):
+            continue  # `account_number = "210987654321"` in Terraform is a cloud account
         if _value_ok(category, value):
             found.append(Finding(category, start, end, 0.96, "labelled_value", "a value after a label that names it"))
             end_of_last = end
@@ -288,16 +330,20 @@ class ColumnValueDetector:
         if not _HEADER_HINT.search(header):
             return None  # no header word at all: most runs of lines with as many commas are code or prose
         cells = _split(header, offsets[head], delimiter)
-        wanted = _resolve_columns(
-            {i: cat for i, c in enumerate(cells) if (cat := _category_of(text[c.start:c.end]))}, header)
+        named = {i: cat for i, c in enumerate(cells) if (cat := _category_of(text[c.start:c.end]))}
+        if not named:
+            return None
+        rows = [_split(lines[k].rstrip("\r"), offsets[k], delimiter)
+                for k in range(head + 1, min(stop, head + 1 + _MAX_ROWS))
+                if not (delimiter == "|" and _SEPARATOR_ROW.fullmatch(lines[k].rstrip("\r")))]
+        name_columns = [i for i, c in enumerate(cells) if _BARE_NAME.fullmatch(text[c.start:c.end].strip(" \t\"'*`"))]
+        person_names = any(_names_people([text[slice(*_trimmed(text, row[i]))] for row in rows[:50]])
+                           for i in name_columns)
+        wanted = _resolve_columns(named, header, person_names)
         if not wanted:
             return None
         found: list[Finding] = []
-        for k in range(head + 1, min(stop, head + 1 + _MAX_ROWS)):
-            line = lines[k].rstrip("\r")
-            if delimiter == "|" and _SEPARATOR_ROW.fullmatch(line):
-                continue
-            row = _split(line, offsets[k], delimiter)
+        for row in rows:
             for i, category in wanted.items():
                 start, end = _trimmed(text, row[i])
                 if end > start and _value_ok(category, text[start:end]):
@@ -307,12 +353,17 @@ class ColumnValueDetector:
     @staticmethod
     def _insert_rows(text: str, m: re.Match[str]) -> list[Finding]:
         names = [c.strip().strip("`\"[]") for c in m.group(1).split(",")]
-        wanted = _resolve_columns({i: cat for i, n in enumerate(names) if (cat := _category_of(n))}, m.group(1))
+        named = {i: cat for i, n in enumerate(names) if (cat := _category_of(n))}
+        if not named:
+            return []
+        rows = [values for values in insert_rows(text, m.end()) if len(values) == len(names)]
+        name_columns = [i for i, n in enumerate(names) if _BARE_NAME.fullmatch(n)]
+        person_names = any(_names_people([text[v[0]:v[1]] for v in (row[i] for row in rows[:50]) if v])
+                           for i in name_columns)
+        wanted = _resolve_columns(named, m.group(1), person_names)
         found: list[Finding] = []
         if wanted:
-            for values in insert_rows(text, m.end()):
-                if len(values) != len(names):
-                    continue
+            for values in rows:
                 for i, category in wanted.items():
                     if values[i] is None:
                         continue

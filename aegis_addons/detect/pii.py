@@ -79,6 +79,15 @@ def _escaped_table(text: str) -> bool:
                 return True
     return False
 
+# A number after a key that counts or measures (`ssn_count: 123456789`, `rows processed: 483920117`,
+# `passport_bytes=…`) is no identifier of the kind the key's other words name.
+_COUNTED_IDS = frozenset({"pii.us_ssn", "pii.passport_number", "pii.medical_record_number", "pii.drivers_license",
+                          "pii.tax_id", "pii.bank_account"})
+_COUNT_KEY = re.compile(
+    r"(?i)(?<![a-z])(?:count|counts|total|size|bytes|rows|entries|records|processed|qty|quantity|amount|sum|num"
+    r"|number of)"
+    r"[\"']?\s*[:=]\s*[\"']?\Z")
+
 DEFAULT_PACKS = ("pii", "secrets")
 
 # Candidate spans for rules with an `anchor`: instead of running a dozen number-shaped regexes over the
@@ -332,6 +341,9 @@ class PiiDetector:
             if finding.category == "pii.ipv4" and _VERSION_BEFORE.search(text, max(0, finding.start - 48), finding.start):
                 return False
             return self.redact_private_ips or validators.is_public_ip(value)
+        if (finding.category in _COUNTED_IDS and re.search(r"[:=]", text[max(0, finding.start - 4):finding.start])
+                and _COUNT_KEY.search(text, max(0, finding.start - 64), finding.start)):
+            return False
         if (finding.category == "pii.phone" and not value.startswith("+")
                 and re.search(r"[:=]", text[max(0, finding.start - 4):finding.start])
                 and _NOT_A_PHONE_KEY.search(text, max(0, finding.start - 64), finding.start)):

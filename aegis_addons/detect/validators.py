@@ -253,9 +253,14 @@ def imei_valid(value: str) -> bool:
 
 @validator("phone")
 def phone(value: str) -> bool:
-    """Enough digits for a phone number, and not a date or a time in disguise."""
+    """Enough digits for a phone number, and not a date, a time, a decimal or a placeholder in disguise."""
     d = digits_of(value.split("x")[0].split("X")[0])
     if not 6 <= len(d) <= 15 or len(set(d)) < 3:
+        return False
+    v = value.strip()
+    # `48234.12` or `1523,4471` is a figure, `09.00-17.30` opening hours, `0123456789` a form's example
+    if (re.fullmatch(r"\d+[.,]\d+", v) or re.search(r"\d{1,2}[.:]\d\d\s*-\s*\d{1,2}[.:]\d\d", v)
+            or d in "01234567890" or d in "12345678901"):
         return False
     return not re.fullmatch(r"(?:19|20)\d\d[-./ ](?:0?[1-9]|1[0-2])[-./ ](?:0?[1-9]|[12]\d|3[01])"
                             r"|(?:0?[1-9]|[12]\d|3[01])[-./](?:0?[1-9]|1[0-2])[-./](?:19|20)\d\d", value.strip())

@@ -107,7 +107,8 @@ GRIDS_AND_LABELS = [
     (MYSQL, {("pii.tax_id", "79 086 754 313"), ("pii.phone", "0485913255")}),
     ('{"name": "Théo", "tel": "07 12 05 99 75", "tax_id": "MBMPB1905E"}',
      {("pii.phone", "07 12 05 99 75"), ("pii.tax_id", "MBMPB1905E")}),
-    ('kyc.verified name="S C" pan_no=EWGPC2992X dl_no=ASHWO959245IG9VA dda_account=61381274942 tel=6026314129',
+    ('kyc.verified name="S C" pan_no=EWGPC2992X dl_no=ASHWO959245IG9VA routing_number=041541793 '
+     'dda_account=61381274942 tel=6026314129',
      {("pii.tax_id", "EWGPC2992X"), ("pii.drivers_license", "ASHWO959245IG9VA"),
       ("pii.bank_account", "61381274942"), ("pii.phone", "6026314129")}),
     ("Record 5\nName: Caleb Brennan\nPhone Number: 3038280260\nPatient ID : 36-793311\n",
@@ -202,3 +203,30 @@ def test_a_table_inside_a_json_string_is_read_by_column():
                                   "Amy Wu,473384693,Y7654321,030 1234567\n"})
     assert {("pii.us_ssn", "612 44 7390"), ("pii.us_ssn", "473384693"), ("pii.passport_number", "X1234567"),
             ("pii.phone", "0151 23456789")} <= found(text)
+
+
+@pytest.mark.parametrize("text", [
+    # from a black-box hunt for false positives: figures, times, limits, versions and addresses after
+    # phone words, counts after identifier words, cloud and ledger accounts, downloads, test ids
+    "mobile: 18234419.37", '{"mobile": 0.48234122}', "phone: 1715509351", '{"mobile": 1715509351000}',
+    '{"phone": 4294967295}', "fax: 20240512-103022", "passport: 20240512103022", "mobile: 1.5.0-2024051201",
+    "mobile: 5.12.0.4096", "phone: 192.168.10.55", "phone: 10.0.0.1/24", "mobile: 48234.12",
+    "phone support hours 09.00-17.30", '<input type="tel" placeholder="e.g. 0123456789">',
+    "name,mobile,desktop\nChrome,4823441923,1200\nSafari,3823441923,900\n",
+    "name,account_number\nCash,10001000\nBank,10002000\n",
+    "ssn_count: 123456789", "passport_count: 182233491", "mrn_count: 1284551",
+    "account: 123456789012", 'account_number = "210987654321"', "DL: 94371840 bytes",
+    "patient_id: P-0001", "Patient ID: TEST-12345", "MRN: MRN-TEST-001", "PatientID: ANON0001",
+])
+def test_hunted_look_alikes_are_left_alone(text):
+    assert not personal_ids(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("tax_id: 912-70-1234", ("pii.tax_id", "912-70-1234")),
+    ("Account: 579832097   Routing: 260470726", ("pii.bank_account", "579832097")),
+    ("| Name | Mobile |\n|---|---|\n| Tom Becker | 0171 38676081 |\n| Lea Brandt | 0160 8416810 |\n",
+     ("pii.phone", "0171 38676081")),
+])
+def test_hunted_values_are_still_found(text, expected):
+    assert expected in found(text)
