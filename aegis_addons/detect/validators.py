@@ -258,6 +258,8 @@ def phone(value: str) -> bool:
     if not 6 <= len(d) <= 15 or len(set(d)) < 3:
         return False
     v = value.strip()
+    if re.fullmatch(r"\d{1,3}(?:\.\d{1,3}){3}", v):
+        return False  # an IPv4 address (`DHCPACK on 10.31.103.249`)
     # `48234.12` or `1523,4471` is a figure, `09.00-17.30` opening hours, `0123456789` a form's example
     if (re.fullmatch(r"\d+[.,]\d+", v) or re.search(r"\d{1,2}[.:]\d\d\s*-\s*\d{1,2}[.:]\d\d", v)
             or d in "01234567890" or d in "12345678901"):
