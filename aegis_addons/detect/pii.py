@@ -47,13 +47,19 @@ _NOT_A_PHONE_KEY = re.compile(
     r"(?:id|ids|uid|guid|micros|count|amount|total|size|bytes|ts|timestamp|seq|batch|hash|version|price|qty|quantity)"
     r"[\"']?\s*[:=]\s*[\"']?\Z")
 
+# A number after a key that counts or measures (`ssn_count: 123456789`, `rows processed: 483920117`,
+# `passport_bytes=…`) is no identifier of the kind the key's other words name.
+_COUNTED_IDS = frozenset({"pii.us_ssn", "pii.passport_number", "pii.medical_record_number", "pii.drivers_license",
+                          "pii.tax_id", "pii.bank_account"})
+_COUNT_KEY = re.compile(
+    r"(?i)(?<![a-z])(?:count|counts|total|size|bytes|rows|entries|records|processed|qty|quantity|amount|sum|num"
+    r"|number of)"
+    r"[\"']?\s*[:=]\s*[\"']?\Z")
+
 # A personal-data header word before a delimiter, in text whose lines are JSON-escaped.
 _ESCAPED_TABLE_HEADER = re.compile(
     r"(?i)(?:ssn|phone|mobile|passport|account|acct|tax|tin|licen[cs]e|mrn|imei|routing|tel|dl_no|iban)[\w .#]{0,24}"
     r"(?:,|;|\||\\t)[^\n]{0,400}?\\n")
-
-
-
 _CODE_PUNCTUATION = re.compile(r"[()=\[\]{}]")
 
 
@@ -79,14 +85,6 @@ def _escaped_table(text: str) -> bool:
                 return True
     return False
 
-# A number after a key that counts or measures (`ssn_count: 123456789`, `rows processed: 483920117`,
-# `passport_bytes=…`) is no identifier of the kind the key's other words name.
-_COUNTED_IDS = frozenset({"pii.us_ssn", "pii.passport_number", "pii.medical_record_number", "pii.drivers_license",
-                          "pii.tax_id", "pii.bank_account"})
-_COUNT_KEY = re.compile(
-    r"(?i)(?<![a-z])(?:count|counts|total|size|bytes|rows|entries|records|processed|qty|quantity|amount|sum|num"
-    r"|number of)"
-    r"[\"']?\s*[:=]\s*[\"']?\Z")
 
 DEFAULT_PACKS = ("pii", "secrets")
 

@@ -178,8 +178,7 @@ class RegexRule:
                 merged.append([lo, hi])
         for lo, hi in merged:
             for m in self.pattern.finditer(text, lo, hi):
-                # a match that runs into the window's end may be cut short: its context word, if any,
-                # lies in the window, so the whole value is within `reach` of it and not at the edge
+                # a match that runs into the window's end may be cut short there
                 if m.end() < hi or hi == len(text):
                     yield m
                 elif (whole := self.pattern.match(text, m.start())) is not None:
