@@ -97,6 +97,15 @@ def shannon_entropy(value: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in counts.values())
 
 
+def _any_in(words: tuple[str, ...], text: str) -> bool:
+    """Does any of `words` occur in `text`? A loop, not a generator: this runs for every rule on every
+    text and window, and a generator's set-up costs more than the few `in` tests it usually makes."""
+    for word in words:
+        if word in text:
+            return True
+    return False
+
+
 # How far past its context window a context-led rule looks for its value: the longest value it takes.
 _CONTEXT_MARGIN = 96
 
@@ -126,13 +135,13 @@ class RegexRule:
     context_pattern: re.Pattern[str] | None = None  # built from `context` by compile_rule
 
     def applies_to(self, lowered_text: str) -> bool:
-        if self.requires_context and not any(word in lowered_text for word in self.context):
+        if self.requires_context and not _any_in(self.context, lowered_text):
             return False
-        return not self.keywords or any(k in lowered_text for k in self.keywords)
+        return not self.keywords or _any_in(self.keywords, lowered_text)
 
     def _has_context(self, text: str, lowered_text: str, start: int, end: int) -> bool:
         lo, hi = max(0, start - self.context_window), end + self.context_window
-        if not any(word in lowered_text[lo:hi] for word in self.context):  # the common case, in C
+        if not _any_in(self.context, lowered_text[lo:hi]):  # the common case, in C
             return False
         if self.context_pattern is None:
             return True
