@@ -36,12 +36,10 @@ _DRIVING_HEADER = re.compile(r"(?i)\bstate\b|\bdob\b|date of birth|birth|renter|
 # temperatures, `Pan`/`Tilt`): a column of them counts only in a table about people.
 _NEEDS_PEOPLE = frozenset({"pii.phone", "pii.drivers_license", "pii.tax_id", "pii.bank_account"})
 _PEOPLE_HEADER = re.compile(
-    r"(?i)(?:first|last|full|given|family|customer|client|contact|employee|patient|person|user|member|holder|staff)"
-    r"[ _-]?name|\bvorname|\bnachname|e-?mail|customer|client|contact|employee|patient|person|user|owner|\bfirst\b"
-    r"|\blast\b|surname|travel|passenger"
-    r"|renter|applicant|member|staff|recipient|payee|holder|beneficiary|subscriber|姓名|客户|联系人|用户|员工|vorname"
-    r"|kunde|prénom|empfänger|inhaber|mitarbeiter|\bssn\b|passport|\bdob\b|birth|contractor|vendor|法人"
-    r"|legal rep")
+    r"(?i)(?:first|last|full|given|family)[ _-]?name|\bfirst\b|\blast\b|surname|vorname|\bnachname|prénom|e-?mail"
+    r"|customer|client|contact|employee|patient|person|user|owner|member|staff|holder|travel|passenger|renter"
+    r"|applicant|recipient|payee|beneficiary|subscriber|contractor|vendor|legal rep|kunde|empfänger|inhaber"
+    r"|mitarbeiter|\bssn\b|passport|\bdob\b|birth|姓名|客户|联系人|用户|员工|法人")
 _BANKING_HEADER = re.compile(r"(?i)routing|\baba\b|iban|\bbic\b|swift|sort ?code|\bbank|\bblz\b|holder|inhaber|payee|beneficiary|银行|开户")
 _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((cat, re.compile(p)) for cat, p in (
     ("pii.us_ssn", r"\b(?:ssn|social security(?: number| no| #)?|soc sec|ss (?:no|number|#))\b" + _NOT_THE_VALUE),
@@ -55,8 +53,8 @@ _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((cat, re.compile(p)) f
                                   r"|病历号|病案号|住院号)" + _NOT_THE_VALUE),
     ("pii.bank_account", r"(?:\b(?<!aws )(?<!cloud )(?<!gcp )(?<!azure )(?<!billing )(?<!ledger )(?<!gl )(?:(?:bank |checking |savings )account(?: number| no| #| num)?"
                          r"|(?:account|acct|a/c)(?: number| no| #| num)|dda(?: account)?|kontonummer)\b|银行账号|账号|银行卡号|卡号)" + _NOT_THE_VALUE),
-    # A bare `Account` / `Konto` column is a bank account only beside a column that says bank (a routing
-    # number, an IBAN, a holder): otherwise it is as often a cloud account, a ledger account or a name.
+    # A bare `License` or `Account` / `Konto` column is resolved by the table around it (`_resolve_columns`):
+    # a bare account is as often a cloud account, a ledger account or a name as a bank account.
     (_BARE_LICENSE, r"\blicen[cs]e(?: no| number| #)?\b" + _NOT_THE_VALUE),
     (_BARE_ACCOUNT, r"\b(?<!aws )(?<!cloud )(?<!gcp )(?<!azure )(?<!billing )(?<!ledger )(?<!gl )(?:account|acct|konto|a/c)\b" + _NOT_THE_VALUE),
     ("pii.imei", r"\bimei\b" + _NOT_THE_VALUE),
@@ -196,6 +194,7 @@ def _split(line: str, offset: int, delimiter: str) -> list[_Cell]:
 
 
 def _trimmed(text: str, cell: _Cell) -> tuple[int, int]:
+    """The span of a cell without the spaces, quotes and Markdown emphasis around its value."""
     start, end = cell.start, cell.end
     while start < end and text[start] in " \t\"'`*":
         start += 1
@@ -273,6 +272,36 @@ def _labelled_values(text: str, lowered: str) -> list[Finding]:
     return found
 
 
+# A personal-data header word before a delimiter, in text whose lines are JSON-escaped.
+_ESCAPED_TABLE_HEADER = re.compile(
+    r"(?i)(?:ssn|phone|mobile|passport|account|acct|tax|tin|licen[cs]e|mrn|imei|routing|tel|dl_no|iban)[\w .#]{0,24}"
+    r"(?:,|;|\||\\t)[^\n]{0,400}?\\n")
+_CODE_PUNCTUATION = re.compile(r"[()=\[\]{}]")
+
+
+def escaped_table(text: str) -> bool:
+    """Does a JSON-escaped line with a personal-data header word have a next line with as many
+    delimiters (a table's header and first row)? Code in a JSON string has the words, rarely that."""
+    for k, m in enumerate(_ESCAPED_TABLE_HEADER.finditer(text)):
+        if k == 50:
+            break
+        start = text.rfind("\\n", 0, m.start())
+        start = 0 if start < 0 else start + 2
+        end = text.find("\\n", m.start())
+        nxt = text.find("\\n", end + 2)
+        if end < 0 or nxt < 0:
+            continue
+        line, row = text[start:end], text[end + 2:nxt]
+        line = line[line.rfind('"') + 1:]  # after the quote that opens the JSON string, if it is here
+        if _CODE_PUNCTUATION.search(line):
+            continue  # a line of code, not a header row
+        for delimiter in (",", ";", "|", "\\t"):
+            width = line.count(delimiter)
+            if width >= 2 and row.count(delimiter) == width:
+                return True
+    return False
+
+
 class ColumnValueDetector:
     """`scan(text, lowered)`: a finding for each value under a personal-data column header."""
 
@@ -324,55 +353,57 @@ class ColumnValueDetector:
             i = j
         return found
 
-    def _rows(self, text: str, lines: list[str], offsets: list[int], delimiter: str, head: int,
+    @staticmethod
+    def _rows(text: str, lines: list[str], offsets: list[int], delimiter: str, head: int,
               stop: int) -> list[Finding] | None:
         """The findings under the header line `head` in the rows up to `stop`; None when no header cell
         names a personal-data column."""
         header = lines[head].rstrip("\r")
         if not _HEADER_HINT.search(header):
             return None  # no header word at all: most runs of lines with as many commas are code or prose
-        cells = _split(header, offsets[head], delimiter)
-        named = {i: cat for i, c in enumerate(cells) if (cat := _category_of(text[c.start:c.end]))}
-        if not named:
-            return None
-        rows = [_split(lines[k].rstrip("\r"), offsets[k], delimiter)
-                for k in range(head + 1, min(stop, head + 1 + _MAX_ROWS))
-                if not (delimiter == "|" and _SEPARATOR_ROW.fullmatch(lines[k].rstrip("\r")))]
-        name_columns = [i for i, c in enumerate(cells) if _BARE_NAME.fullmatch(text[c.start:c.end].strip(" \t\"'*`"))]
-        person_names = any(_names_people([text[slice(*_trimmed(text, row[i]))] for row in rows[:50]])
-                           for i in name_columns)
-        wanted = _resolve_columns(named, header, person_names)
-        if not wanted:
-            return None
-        found: list[Finding] = []
-        for row in rows:
-            for i, category in wanted.items():
-                start, end = _trimmed(text, row[i])
-                if end > start and _value_ok(category, text[start:end]):
-                    found.append(Finding(category, start, end, 0.96, RULE, "a value in a column whose header names it"))
-        return found
+        names = [text[c.start:c.end] for c in _split(header, offsets[head], delimiter)]
+        rows = []
+        for k in range(head + 1, min(stop, head + 1 + _MAX_ROWS)):
+            line = lines[k].rstrip("\r")
+            if not (delimiter == "|" and _SEPARATOR_ROW.fullmatch(line)):
+                rows.append([_trimmed(text, cell) for cell in _split(line, offsets[k], delimiter)])
+        return _column_findings(text, names, header, rows, "a value in a column whose header names it")
 
     @staticmethod
     def _insert_rows(text: str, m: re.Match[str]) -> list[Finding]:
         names = [c.strip().strip("`\"[]") for c in m.group(1).split(",")]
-        named = {i: cat for i, n in enumerate(names) if (cat := _category_of(n))}
-        if not named:
-            return []
-        rows = [values for values in insert_rows(text, m.end()) if len(values) == len(names)]
-        name_columns = [i for i, n in enumerate(names) if _BARE_NAME.fullmatch(n)]
-        person_names = any(_names_people([text[v[0]:v[1]] for v in (row[i] for row in rows[:50]) if v])
-                           for i in name_columns)
-        wanted = _resolve_columns(named, m.group(1), person_names)
-        found: list[Finding] = []
-        if wanted:
-            for values in rows:
-                for i, category in wanted.items():
-                    if values[i] is None:
-                        continue
-                    start, end = values[i][:2]
-                    raw = text[start:end]
-                    start += len(raw) - len(raw.lstrip())
-                    end = start + len(raw.strip())
-                    if end > start and _value_ok(category, text[start:end]):
-                        found.append(Finding(category, start, end, 0.96, RULE, "a literal in a column whose name names it"))
-        return found
+        rows = []
+        for values in insert_rows(text, m.end()):
+            if len(values) == len(names):
+                row = []
+                for value in values:
+                    if value is not None:
+                        raw = text[value[0]:value[1]]
+                        start = value[0] + len(raw) - len(raw.lstrip())
+                        value = (start, start + len(raw.strip()))
+                    row.append(value)
+                rows.append(row)
+        return _column_findings(text, names, m.group(1), rows, "a literal in a column whose name names it") or []
+
+
+def _column_findings(text: str, names: list[str], header: str, rows: list[list[tuple[int, int] | None]],
+                     detail: str) -> list[Finding] | None:
+    """The findings in `rows` (per cell its trimmed span, None for a value that is no literal) under the
+    columns whose `names` say what they hold; None when no column counts."""
+    named = {i: cat for i, n in enumerate(names) if (cat := _category_of(n))}
+    if not named:
+        return None
+    name_columns = [i for i, n in enumerate(names) if _BARE_NAME.fullmatch(n.strip(" \t\"'*`"))]
+    person_names = any(_names_people([text[span[0]:span[1]] for row in rows[:50] if (span := row[i])])
+                       for i in name_columns)
+    wanted = _resolve_columns(named, header, person_names)
+    if not wanted:
+        return None
+    found: list[Finding] = []
+    for row in rows:
+        for i, category in wanted.items():
+            if row[i] is not None:
+                start, end = row[i]
+                if end > start and _value_ok(category, text[start:end]):
+                    found.append(Finding(category, start, end, 0.96, RULE, detail))
+    return found

@@ -25,7 +25,7 @@ from aegis_addons.detect.rulepack import (
 )
 from aegis_addons.detect.base64_keys import CATEGORY as EMBEDDED_KEY_CATEGORY
 from aegis_addons.detect.base64_keys import EmbeddedBase64KeyDetector
-from aegis_addons.detect.columns import ColumnValueDetector
+from aegis_addons.detect.columns import ColumnValueDetector, escaped_table
 from aegis_addons.detect.escapes import unescape_json
 from aegis_addons.detect.sql_insert import CATEGORY as SQL_INSERT_CATEGORY
 from aegis_addons.detect.sql_insert import SqlInsertPasswordDetector
@@ -56,34 +56,11 @@ _COUNT_KEY = re.compile(
     r"|number of)"
     r"[\"']?\s*[:=]\s*[\"']?\Z")
 
-# A personal-data header word before a delimiter, in text whose lines are JSON-escaped.
-_ESCAPED_TABLE_HEADER = re.compile(
-    r"(?i)(?:ssn|phone|mobile|passport|account|acct|tax|tin|licen[cs]e|mrn|imei|routing|tel|dl_no|iban)[\w .#]{0,24}"
-    r"(?:,|;|\||\\t)[^\n]{0,400}?\\n")
-_CODE_PUNCTUATION = re.compile(r"[()=\[\]{}]")
-
-
-def _escaped_table(text: str) -> bool:
-    """Does a JSON-escaped line with a personal-data header word have a next line with as many
-    delimiters (a table's header and first row)? Code in a JSON string has the words, rarely that."""
-    for k, m in enumerate(_ESCAPED_TABLE_HEADER.finditer(text)):
-        if k == 50:
-            break
-        start = text.rfind("\\n", 0, m.start())
-        start = 0 if start < 0 else start + 2
-        end = text.find("\\n", m.start())
-        nxt = text.find("\\n", end + 2)
-        if end < 0 or nxt < 0:
-            continue
-        line, row = text[start:end], text[end + 2:nxt]
-        line = line[line.rfind('"') + 1:]  # after the quote that opens the JSON string, if it is here
-        if _CODE_PUNCTUATION.search(line):
-            continue  # a line of code, not a header row
-        for delimiter in (",", ";", "|", "\\t"):
-            width = line.count(delimiter)
-            if width >= 2 and row.count(delimiter) == width:
-                return True
-    return False
+def _after_key(key: re.Pattern[str], text: str, start: int) -> bool:
+    """Is the value at `start` assigned to a key `key` matches (`"ad_group_id": "…"`, `ssn_count=…`)? The
+    `:` / `=` test first: most values follow no key, and the key patterns are slow to fail."""
+    return (re.search(r"[:=]", text[max(0, start - 4):start]) is not None
+            and key.search(text, max(0, start - 64), start) is not None)
 
 
 DEFAULT_PACKS = ("pii", "secrets")
@@ -294,7 +271,7 @@ class PiiDetector:
         # A table inside a JSON string (a tool result holding `"Name,SSN\\nBob,…"`) has its rows on one
         # line until `\\n` is decoded; the table reader looks at that view when a header word is followed
         # by a delimiter there.
-        if self._columns is not None and "\\n" in text and _escaped_table(text):
+        if self._columns is not None and "\\n" in text and escaped_table(text):
             rows = unescape_json(text, decode="nrt\"\\/")
             if rows is not None:
                 cells = [f for f in self._columns.scan(rows.text, lower_same_length(rows.text))
@@ -339,12 +316,9 @@ class PiiDetector:
             if finding.category == "pii.ipv4" and _VERSION_BEFORE.search(text, max(0, finding.start - 48), finding.start):
                 return False
             return self.redact_private_ips or validators.is_public_ip(value)
-        if (finding.category in _COUNTED_IDS and re.search(r"[:=]", text[max(0, finding.start - 4):finding.start])
-                and _COUNT_KEY.search(text, max(0, finding.start - 64), finding.start)):
+        if finding.category in _COUNTED_IDS and _after_key(_COUNT_KEY, text, finding.start):
             return False
-        if (finding.category == "pii.phone" and not value.startswith("+")
-                and re.search(r"[:=]", text[max(0, finding.start - 4):finding.start])
-                and _NOT_A_PHONE_KEY.search(text, max(0, finding.start - 64), finding.start)):
+        if finding.category == "pii.phone" and not value.startswith("+") and _after_key(_NOT_A_PHONE_KEY, text, finding.start):
             return False
         if finding.family == "secret":
             return finding.rule in self._placeholder_checked or not validators.looks_like_placeholder(value)
