@@ -20,6 +20,7 @@ from aegis_addons.detect.findings import Finding, resolve_overlaps
 from aegis_addons.detect.rulepack import (
     RegexRule,
     RulePackError,
+    RulePrefilter,
     load_rule_pack,
     lower_same_length,
 )
@@ -233,8 +234,8 @@ class PiiDetector:
             if r.whole_value and r.category.startswith("secret."):
                 r.drop_value = validators.looks_like_placeholder
                 self._placeholder_checked.add(r.id)
-        self._whole_text_rules = [r for r in self.rules if not r.anchor]
-        self._anchored_rules = {name: [r for r in self.rules if r.anchor == name] for name in ANCHORS}
+        # one pass over each text tells which rules' keywords occur in it; only those are tried
+        self._prefilter = RulePrefilter(self.rules)
         self.redact_private_ips = redact_private_ips
         self._seeds = (SeedPhraseDetector()
                        if seed_phrases and not self._is_disabled(SEED_PHRASE_CATEGORY) else None)
@@ -287,10 +288,14 @@ class PiiDetector:
             text = _ANSI_ESCAPE.sub(lambda m: " " * len(m.group()), text)
         lowered = lower_same_length(text)
         found: list[Finding] = []
-        for rule in self._whole_text_rules:
-            found.extend(rule.scan(text, lowered))
-        for name, rules in self._anchored_rules.items():
-            if rules:
+        anchored: dict[str, list[RegexRule]] = {}
+        for rule in self._prefilter.candidates(lowered):
+            if rule.anchor:
+                anchored.setdefault(rule.anchor, []).append(rule)
+            else:
+                found.extend(rule.scan(text, lowered))
+        for name in ANCHORS:
+            if rules := anchored.get(name):
                 for start, end in _windows(*ANCHORS[name], text):
                     window, window_lowered = text[start:end], lowered[start:end]
                     for rule in rules:

@@ -52,6 +52,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ahocorasick
 import yaml
 
 from aegis_addons.detect.findings import Finding
@@ -494,6 +495,55 @@ def load_rule_pack(path: str | Path) -> list[RegexRule]:
             raise RulePackError(f"{path}: duplicate rule id {r.id!r}")
         seen.add(r.id)
     return rules
+
+
+class RulePrefilter:
+    """Which rules can match a text, from one pass over it.
+
+    Every rule's prefilter is "one of its keywords occurs in the lower-cased text" (and, for a rule that
+    requires context, "one of its context words too"). Asked rule by rule, that is ~300 Python calls and
+    ~900 substring searches per text, more than the regexes themselves cost on ordinary prose. Here all
+    those words go into one Aho-Corasick automaton: a single pass in C finds which of them occur, and only
+    the rules they name are tried. `candidates()` gives the same rules, in the same order, as asking each
+    rule's `applies_to`."""
+
+    def __init__(self, rules: Iterable[RegexRule]):
+        self.rules = list(rules)
+        words: dict[str, int] = {}
+        for rule in self.rules:
+            for word in (*rule.keywords, *(rule.context if rule.requires_context else ())):
+                words.setdefault(word, len(words))
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        for word, number in words.items():
+            if word:
+                self._automaton.add_word(word, number)
+        if len(self._automaton):
+            self._automaton.make_automaton()
+        # per rule: the numbers of its keywords and of its required context words (empty: no condition)
+        self._needs = [(frozenset(words[w] for w in rule.keywords),
+                        frozenset(words[w] for w in rule.context) if rule.requires_context else frozenset())
+                       for rule in self.rules]
+        self._rules_of_word: dict[int, list[int]] = {}
+        for index, (keywords, context) in enumerate(self._needs):
+            for number in keywords or context:  # one condition is enough to name the rule
+                self._rules_of_word.setdefault(number, []).append(index)
+        self._unconditional = [i for i, (keywords, context) in enumerate(self._needs) if not keywords and not context]
+        # an empty keyword occurs in every text, as `"" in text` says
+        self._empty = {words[""]} if "" in words else set()
+
+    def candidates(self, lowered: str) -> list[RegexRule]:
+        """The rules whose keywords (and required context words) occur in `lowered`, in rule order."""
+        present = {number for _, number in self._automaton.iter(lowered)} if len(self._automaton) else set()
+        present |= self._empty
+        named = set(self._unconditional)
+        for number in present:
+            named.update(self._rules_of_word.get(number, ()))
+        chosen = []
+        for index in sorted(named):
+            keywords, context = self._needs[index]
+            if (not keywords or not keywords.isdisjoint(present)) and (not context or not context.isdisjoint(present)):
+                chosen.append(self.rules[index])
+        return chosen
 
 
 def scan_rules(rules: Iterable[RegexRule], text: str) -> list[Finding]:
