@@ -29,7 +29,9 @@ A rule pack is a YAML file:
                                    # early (at a space, `;`, `,`, `&`): to its closing quote, to the end
                                    # of its token, or in a URL query to the next `&` (`_whole_value_end`)
         match_at_keywords: false   # true: the regex starts with one of the keywords; it is tried
-                                   # only where a keyword occurs (fast for keyword-led rules)
+                                   # only where a keyword occurs (fast for keyword-led rules). Where
+                                   # the regex shows it (literal text that begins with a keyword after
+                                   # `\b` or look-arounds), the loader finds this itself (`keyword_led`)
         anchor: digits             # optional: the detector runs the rule only around candidate
                                    # spans of this kind (see PiiDetector), not over the whole text
         examples: {match: [...], no_match: [...]}   # checked by the tests, not at run time
@@ -128,6 +130,9 @@ class RegexRule:
     min_entropy: float = 0.0
     anchor: str | None = None
     match_at_keywords: bool = False
+    # Derived from the regex (`keyword_led`): every match starts at a keyword, so where keywords are
+    # rare the regex is tried only at them; where they are common, over the whole text (same matches).
+    keyword_led: bool = False
     whole_value: bool = False
     # Set by the detector for `whole_value` rules: a value it returns True for (a placeholder) is dropped
     # here, before the span is widened, since the widened span may hold unrelated words (`<br>`, "example").
@@ -153,6 +158,16 @@ class RegexRule:
                     or (same_length and text[i - 1].islower() and text[i].isupper())):  # camelCase: userSSN
                 return True
         return False
+
+    def _keywords_rare(self, lowered: str) -> bool:
+        """Few enough keyword occurrences that trying the regex at each (a Python loop) beats one
+        `finditer` over the text (in C): about one per 64 characters is where they cost the same."""
+        budget = len(lowered) // 64 + 8
+        for keyword in self.keywords:
+            budget -= lowered.count(keyword)
+            if budget < 0:
+                return False
+        return True
 
     def _keyword_matches(self, text: str, lowered: str) -> Iterator[re.Match[str]]:
         """Like finditer, but only tries the regex where a keyword starts (str.find is C-fast)."""
@@ -199,7 +214,7 @@ class RegexRule:
         if not self.applies_to(lowered):
             return []
         found = []
-        if self.match_at_keywords:
+        if self.match_at_keywords or (self.keyword_led and self._keywords_rare(lowered)):
             matches = self._keyword_matches(text, lowered)
         elif self.requires_context and len(text) > 4 * (self.context_window + _CONTEXT_MARGIN):
             matches = self._matches_near_context(text, lowered)
@@ -448,10 +463,53 @@ def compile_rule(raw: dict, family: str | None, where: str) -> RegexRule:
         min_entropy=float(raw.get("min_entropy", 0.0)),
         anchor=raw.get("anchor"),
         match_at_keywords=bool(raw.get("match_at_keywords", False)),
+        keyword_led=keyword_led(pattern, raw.get("keywords")),
         whole_value=bool(raw.get("whole_value", False)),
         examples=raw.get("examples") or {},
         context_pattern=_context_pattern(context),
     )
+
+
+def keyword_led(pattern: re.Pattern[str], keywords: str | list[str] | None) -> bool:
+    """Does every match of `pattern` start where one of `keywords` starts (compared lower-cased)?
+
+    Read off the parsed regex: after zero-width assertions (`\\b`, `^`, look-arounds), every alternative
+    must begin with literal text that begins with a keyword (`\\bsk-ant-(?:api|admin)`, keywords
+    `sk-ant-`). Such a rule is then tried only where a keyword occurs, instead of at every position of
+    the text. Anything the reading does not follow (a class, a repeat, an optional part before the first
+    literal) answers False, which costs speed, never a match."""
+    words = [keywords] if isinstance(keywords, str) else [str(k) for k in keywords or ()]
+    words = [w.lower() for w in words if w]
+    if not words:
+        return False
+    try:
+        from re import _constants as sre, _parser as sre_parse  # the regex parser `re` itself uses
+        starts = _literal_starts(list(sre_parse.parse(pattern.pattern, pattern.flags)), sre)
+    except Exception:  # noqa: BLE001 - a parser of another Python version: stay on the safe side
+        return False
+    return bool(starts) and all(any(s.lower().startswith(w) for w in words) for s in starts)
+
+
+def _literal_starts(items: list, sre) -> list[str] | None:
+    """The literal text each alternative of a parsed regex begins with; None when one may begin otherwise."""
+    starts = [""]
+    for op, arg in items:
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):  # zero width: the match still starts here
+            continue
+        if op is sre.LITERAL:
+            starts = [s + chr(arg) for s in starts]
+            continue
+        if op is sre.SUBPATTERN:
+            inner = _literal_starts(list(arg[3]), sre)
+        elif op is sre.BRANCH:
+            alternatives = [_literal_starts(list(alt), sre) for alt in arg[1]]
+            inner = None if any(a is None for a in alternatives) else [s for a in alternatives for s in a]
+        else:
+            inner = None
+        if inner is not None:  # the group's literal beginnings; what follows it is not read
+            starts = [s + i for s in starts for i in inner]
+        break
+    return None if any(s == "" for s in starts) else starts
 
 
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from aegis_addons.detect.pii import PiiDetector
-from aegis_addons.detect.rulepack import RegexRule, RulePrefilter
+from aegis_addons.detect.rulepack import RegexRule, RulePrefilter, keyword_led
 
 
 def _rule(rule_id: str, keywords=(), context=(), requires_context=False) -> RegexRule:
@@ -55,3 +55,44 @@ def test_candidates_equal_applies_to_for_the_shipped_packs():
         assert chosen == [r.id for r in detector.rules if r.applies_to(lowered)]
     # prose names almost no rule; a text with a secret word names the rules of that word
     assert len(detector._prefilter.candidates("plain prose about build caches")) < len(detector.rules) // 5
+
+
+@pytest.mark.parametrize(("regex", "keywords", "led"), [
+    (r"\bsk-ant-(?:api|admin)\d", ["sk-ant-"], True),
+    (r"(?i)\bSG\.[A-Za-z0-9]{16}", ["sg."], True),            # compared lower-cased
+    (r"(?<![\w-])(?=x)sk-\w+", ["sk-"], True),                 # look-arounds are zero width
+    (r"(?m)^(?:xoxb|xoxp)-\d+", ["xox"], True),                # every alternative begins with a keyword
+    (r"(?:(?:ab)c|abd)", ["ab"], True),
+    (r"(?:a|b)x", ["a"], False),                               # one alternative does not
+    (r"x?sk-", ["sk-"], False),                                # an optional part first
+    (r"(?:sk-|)x", ["sk-"], False),                            # an empty alternative
+    (r"\w+sk-", ["sk-"], False),                               # a repeat first
+    (r"sk-", [], False),                                       # no keywords: nothing to lead
+    (r"token[:=]", ["oken"], False),                           # the keyword starts later than the match
+])
+def test_keyword_led(regex, keywords, led):
+    assert keyword_led(re.compile(regex), keywords) is led
+
+
+def test_keyword_led_rules_start_every_example_match_at_a_keyword():
+    """A rule read as keyword-led is tried only at its keywords where they are rare: a wrong reading
+    would lose matches. Every match in every example of such a rule must start at a keyword."""
+    detector = PiiDetector(relaxed=True)
+    led = [r for r in detector.rules if r.keyword_led]
+    assert len(led) > 100
+    for rule in led:
+        for text in rule.examples.get("match", []):
+            lowered = text.lower()
+            for m in rule.pattern.finditer(text):
+                assert lowered.startswith(rule.keywords, m.start()), (rule.id, text, m.start())
+
+
+def test_keyword_positions_and_finditer_agree_for_rare_and_common_keywords():
+    rule = RegexRule(id="sk", category="secret.x", pattern=re.compile(r"\bsk-[A-Za-z0-9]{8}\b"), keywords=("sk-",),
+                     keyword_led=True)
+    rare = "prose " * 50 + "sk-Ab3dEf9H and sk-Zz9yXw8V " + "prose " * 50
+    common = " ".join(["sk-x", "sk-Ab3dEf9H"] * 200)
+    for text in (rare, common):
+        expected = [(m.start(), m.end()) for m in rule.pattern.finditer(text)]
+        assert [(f.start, f.end) for f in rule.scan(text)] == expected
+    assert rule._keywords_rare(rare.lower()) and not rule._keywords_rare(common.lower())
