@@ -1,4 +1,4 @@
-"""Redaction on two synthetic sets of what agents send: `.venv/bin/python scripts/eval_agent_sets.py [--show]`.
+"""Redaction on synthetic sets of what agents send: `.venv/bin/python scripts/eval_agent_sets.py [--show] [--set NAME]`.
 
 `eval_sets/agent_files.jsonl`: 428 files and excerpts an agent reads on a developer's machine (dotfiles,
 `.env` files of many frameworks, cloud and CI configuration, keys, notebooks, shell history, logs),
@@ -11,8 +11,12 @@ grids, JSON, logs, `key: value` blocks; English, Chinese, German, French headers
 data and 150 whose columns only look like it (cloud account ids, plan names, phone models, extensions,
 tax rates, ledger accounts, customs numbers, versions). Names of people are labelled there too but are
 no category of the detector and are not scored.
+`eval_sets/source_code.jsonl`: 307 source and configuration files in 54 kinds (some 30 languages, C
+`#define`, Terraform, Ansible, Kubernetes, Gradle, notebooks, UI tests, runbooks), 60 of them
+wrapped as tool results in JSON (a few twice), 207 with 290 credentials and 100 with placeholders,
+references, hashes and public keys only.
 
-All three were generated with random values by a writer who never saw the detector or the shared corpus,
+All four were generated with random values by a writer who never saw the detector or the shared corpus,
 and measured once before any rule was changed against them (see the README). Rules were then added for
 what they showed, so they are now development sets, like `eval_credential_forms.py`'s, and a ratchet
 in the tests keeps what they catch. A value counts as caught only when findings cover all of it.
@@ -33,7 +37,8 @@ from aegis_addons.detect.pii import PiiDetector  # noqa: E402
 
 SETS = {"agent_files": ROOT / "scripts" / "eval_sets" / "agent_files.jsonl",
         "pii_records": ROOT / "scripts" / "eval_sets" / "pii_records.jsonl",
-        "tables": ROOT / "scripts" / "eval_sets" / "tables.jsonl"}
+        "tables": ROOT / "scripts" / "eval_sets" / "tables.jsonl",
+        "source_code": ROOT / "scripts" / "eval_sets" / "source_code.jsonl"}
 # Labelled in a set but no category of the detector: names of people.
 NOT_DETECTED = {"person_name"}
 
@@ -77,9 +82,12 @@ def evaluate(path: Path, detector: PiiDetector, show: bool = False) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", action="store_true", help="print what was missed or flagged")
+    parser.add_argument("--set", choices=sorted(SETS), action="append", help="only these sets (default: all)")
     args = parser.parse_args()
     detector = PiiDetector()
     for name, path in SETS.items():
+        if args.set and name not in args.set:
+            continue
         result = evaluate(path, detector, args.show)
         print(f"\n## {name}\n\n| type | caught | partial | missed |\n|---|---:|---:|---:|")
         totals = Counter()

@@ -269,6 +269,13 @@ class PiiDetector:
         if view is not None:
             # (the table reader is not run again there: `\\/` and `\\uXXXX` do not make or break tables)
             found = resolve_overlaps(found + view.findings_to_original(self._scan(view.text, tables=False)))
+        # JSON inside a JSON string (a tool's output that carries a file as JSON text) escapes a quote
+        # twice: `password: \\\"…\\\"`. Rules read a quote escaped once, so such text is scanned again
+        # with one level of escapes decoded. (Three backslashes before a quote are rare elsewhere.)
+        if '\\\\\\"' in text:
+            inner = unescape_json(text, decode="nrt\"\\/")
+            if inner is not None:
+                found = resolve_overlaps(found + inner.findings_to_original(self._scan(inner.text, tables=False)))
         # A table inside a JSON string (a tool result holding `"Name,SSN\\nBob,…"`) has its rows on one
         # line until `\\n` is decoded; the table reader looks at that view when a header word is followed
         # by a delimiter there.

@@ -97,7 +97,7 @@ _TEMPLATE_REFERENCE = re.compile(
     # `%env(key:name:json:file:NAME)%` (env-var processors before the variable's name)
     # (none) [hidden] <nil> (words in brackets, also JSON-escaped) a|b|c (a list of choices)
     r"""^(?:\$\$?\{?[A-Za-z_][\w.]*\}?|\$\([^()\s]*\)|\{\{.*\}\}|#?\{[^{}\s]*\}|\$\{\{.*\}\}|\$ENV\{\w+\}|%\(?\w*\)?[sdr]|%\d+\$[sd]|%[\w.]+%|%env\([\w:.-]*\)%|(?:[\w.-]*:)*[A-Z_][A-Z0-9_]*\)%|:\w+"""
-    r"""|@@?\w+@@?|__\w+__|@[\w./-]+\.[A-Za-z]{2,5}"""
+    r"""|@@?\w+@@?|__\w+__|@[\w./-]+\.[A-Za-z]{2,5}|\$env:\w+"""
     r"""|\([A-Za-z _-]+\)|\[[A-Za-z _-]+\]|(?:<|\\u003c)[A-Za-z _-]+(?:>|\\u003e)|(?:[a-z]+\|)+[a-z]+"""
     r"""|(?:os\.environ|os\.getenv|process\.env|env|ENV|System\.getenv|config|settings|secrets|vars)"""
     r"""[.\[(].*)$"""
@@ -555,6 +555,38 @@ def _pronounceable(piece: str) -> bool:
     return len(low) >= 2 and vowels * 4 >= len(low) and re.search(r"[^aeiouy]{4}", low) is None
 
 
+# Words of code and configuration names: a dotted or CamelCase value holding one is a name
+# (`spring.datasource.password`, `PasswordEncoderFactory`), not a passphrase.
+_NAME_WORDS = frozenset(
+    "password passwd pass secret secrets token tokens key keys auth user users name names encoder provider "
+    "handler manager service services factory input field type default value values config configuration "
+    "settings string text hash store credential credentials request response client server data form login "
+    "reset policy validator filter builder generator util utils helper exception error event listener "
+    "component view controller model repository entity impl base abstract interface test tests mock fake "
+    "dummy example sample your new old current admin root database connection session cookie header "
+    "random secure strong plain env environ spring datasource app application main local prod production "
+    "dev staging com org net io java javax android google amazon microsoft apache github self this params "
+    "options props state context store vault from with get set access signature account identity principal "
+    "certificate encryption".split())
+
+
+def _word_passphrase(value: str) -> bool:
+    """Three or more plain words joined by dots or written CamelCase (`velvet.violet.tundra`,
+    `WalnutPebbleMeadowCedar`): a generated passphrase, as password managers make them, unless a word
+    is one that names code or configuration (`config.db.password`, `PasswordEncoderFactory`)."""
+    words = value.split(".") if "." in value else re.findall(r"[A-Z][a-z]+", value)
+    if len(words) < 3 or ("." not in value and "".join(words) != value):
+        return False
+    return all(3 <= len(w) <= 10 and w.isalpha() and (w.islower() or "." not in value)
+               and _pronounceable(w) and w.lower() not in _NAME_WORDS for w in words)
+
+
+@validator("random_or_passphrase")
+def random_or_passphrase(value: str) -> bool:
+    """Random-looking key material or a passphrase of plain words (`GraniteRippleBanjoMaple`)."""
+    return random_token(value) or _word_passphrase(value)
+
+
 def _is_composed_name(value: str) -> bool:
     """A code identifier made of words: `DBAPIModule`, `_PKIdentityArgument`, `PKCS7PrivateKeyTypes`,
     `SRC_AUTH`, `API_KEY_SENTINEL`. Split at case changes, underscores and digits, every piece is a
@@ -693,6 +725,10 @@ def user_and_secret(value: str) -> bool:
     return secret_value(secret)
 
 
+_CMDLET = re.compile(r"(?:Get|Set|Read|New|ConvertTo|ConvertFrom|Import|Export|Invoke|Unprotect|Protect|Resolve|"
+                     r"Select|Find|Use)-[A-Z][A-Za-z]+")
+
+
 @validator("secret_value")
 def secret_value(value: str) -> bool:
     """A value assigned to a password/secret/token key: not a placeholder, a word or a reference."""
@@ -703,10 +739,10 @@ def secret_value(value: str) -> bool:
     if re.fullmatch(r"\?[A-Za-z_][A-Za-z0-9_]*", v):
         return False
     # A bare English-looking word (`incorrect`, `required`, also ending a sentence: `is deprecated.`)
-    # or a dotted name (`config.password`).
-    if re.fullmatch(r"[a-z]+|[A-Za-z_]+(?:\.[A-Za-z_]+)+|[A-Z][a-z]+", v.rstrip(".,")):
+    # or a dotted name (`config.password`), unless it is a passphrase of plain words.
+    if re.fullmatch(r"[a-z]+|[A-Za-z_]+(?:\.[A-Za-z_]+)+|[A-Z][a-z]+", v.rstrip(".,")) and not _word_passphrase(v):
         return False
-    if _IDENTIFIER.fullmatch(v):
+    if _IDENTIFIER.fullmatch(v) and not _word_passphrase(v):
         return False
     # A YAML key on the next line (`password:` then `  secretKeyRef:`) or a YAML tag (`!vault |`).
     if _YAML_KEY_OR_TAG.fullmatch(v):
@@ -715,11 +751,16 @@ def secret_value(value: str) -> bool:
     # link, not a secret.
     # (Base64 may start with `/` too: with a `+` or `=` in it, it is no path.)
     if ("://" in v or v.startswith(("./", "~/")) or (v.startswith("/") and not re.search(r"[+=]", v))
+            or re.match(r"\$\{[\w.]+\}[/\\]", v)  # `${user.home}/.ssh/id_ed25519`
             or re.fullmatch(r"[\w.-]+\.[a-z]{2,4}(?:#[\w.-]*)?", v)):
         return False
     # A Windows path (`C:\certs\sp.pem`, `\\server\share`), a lower-case relative path of three or more
     # parts (`projects/123/secrets/db`), a version (`v1.2.3-beta`).
-    if re.match(r"[A-Za-z]:\\|\\\\", v) or re.fullmatch(r"(?:[a-z0-9_.-]+/){2,}[a-z0-9_.-]+", v):
+    # (`secret/data/tls:key`: a Vault path and the field read from it.)
+    if re.match(r"[A-Za-z]:\\|\\\\", v) or re.fullmatch(r"(?:[a-z0-9_.-]+/){2,}[a-z0-9_.-]+(?::[\w.-]+)?", v):
+        return False
+    # A PowerShell cmdlet (`$pw = Read-Host -AsSecureString`, `Get-Secret -Name ...`) reads the secret.
+    if _CMDLET.fullmatch(v):
         return False
     if re.fullmatch(r"v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?", v):
         return False

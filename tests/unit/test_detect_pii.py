@@ -453,6 +453,21 @@ CREDENTIAL_POSITIVES = [
     ("backup seed\nWXFEQ7QNTAT5DQYC\n", "secret.otp_secret", "WXFEQ7QNTAT5DQYC"),
     # provider formats
     (f"AZURE_DEVOPS_PAT={AZURE_KEY}", "secret.azure_identifiable_key", AZURE_KEY),
+    # passphrases of plain words, dotted or CamelCase
+    ("spring:\n  redis:\n    password: velvet.violet.tundra", "secret.password_assignment", "velvet.violet.tundra"),
+    ('  password: "WalnutPebbleMeadowCedar"', "secret.password_assignment", "WalnutPebbleMeadowCedar"),
+    # JSON inside a JSON string: the quotes escaped twice
+    ('{"output": "{\\"content\\": \\"mysql_root_password: \\\\\\"Yoo4m~Bc45uU!R3\\\\\\"\\\\n\\"}"}',
+     "secret.password_assignment", "Yoo4m~Bc45uU!R3"),
+    # credentials handed to calls and tools
+    ('return jwt.sign({ sub: user.id, role: user.role }, "Autumn2022", { expiresIn: "12h" });',
+     "secret.generic_secret_assignment", "Autumn2022"),
+    ('NewStaticCredentials("AKIA2ORX3RW2FJQK3F2S", "GXiMQ+L6ujzFFuUlPLoQZZ8fNkhrPWakycHCZjoi", "")',
+     "secret.aws_secret_key", "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"),
+    ('f"postgresql+psycopg2://svc:Granite2013~@{PG_HOST}:5432/{PG_DB}"', "secret.connection_string_password",
+     "Granite2013~"),
+    ('command: ["redis-server", "--requirepass", "meadow.banjo.ember.puzzle"]', "secret.password_cli_flag",
+     "meadow.banjo.ember.puzzle"),
 ]
 
 
@@ -507,6 +522,15 @@ CREDENTIAL_LOOKALIKES = [
     'key = "0123456789abcdef0123"',
     "for key, value in items.items():",
     "const isValid = (token) => token.length > 10",
+    # names of code and configuration, reads of a secret, paths
+    "password: spring.datasource.password",
+    'password = "PasswordEncoderFactory"',
+    '$pw = Read-Host -AsSecureString "SQL password"',
+    "dotnet nuget push out.nupkg --api-key $env:NUGET_API_KEY",
+    "ssl_key: \"{{ lookup('hashi_vault', 'secret=secret/data/tls:key') }}\"",
+    "<privateKey>${user.home}/.ssh/deploy_ed25519</privateKey>",
+    "    secretKeys:\n      adminPasswordKey: postgres-password\n      userPasswordKey: password",
+    'command: ["redis-server", "--requirepass", "$REDIS_PASSWORD"]',
 ]
 
 
