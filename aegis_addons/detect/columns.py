@@ -66,9 +66,10 @@ _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((cat, re.compile(p)) f
 ))
 # Any header word of `_HEADERS`, case-insensitively (a quick test before a line is read cell by cell).
 _HEADER_HINT = re.compile(
-    r"(?i)ssn|social|ss[ _]?(?:no|#)|routing|aba|rtn|passport|reisepass|passeport|pass[ _]nr|licen[cs]e|\bdl|driv|führerschein"
-    r"|permis|tax|tin|ein|vat|\bni[ _]|nino|nat[ _]ins|idnr|steuer|\bpan|uscc|mrn|mr[ _]?(?:no|#)|medical|patient|nhs|account"
-    r"|acct|a/c|dda|konto|imei|phone|tel|mobil|cell|fax|handy|portable|\bmob|\bph\b|msisdn|t[ée]l|contact"
+    r"(?i)ssn|social|soc[ _]sec|ss[ _]?(?:no|#|number)|routing|aba|rtn|passport|reisepass|passeport|pass[ _]nr|licen[cs]e|\bdl"
+    r"|driv|führerschein|permis|tax|tin|ein|vat|\bni[ _]|nino|nat[ _]ins|national[ _]insurance|idnr|steuer|\bpan|uscc|mrn"
+    r"|mr[ _]?(?:no|#|number)|medical|patient|nhs|account"
+    r"|acct|a/c|dda|konto|imei|phone|tel|mobil|cell|fax|handy|portable|\bmob|\bph|msisdn|t[ée]l|contact"
     r"|护照|驾|税|信用代码|病|住院|账|卡号|手机|电话|联系")
 _DELIMITERS = ("\t", "|", ";", ",")
 _MAX_ROWS = 100_000
@@ -217,7 +218,10 @@ _KEY_WORDS = (
     "konto", "imei", "phone", "tel", "mobile", "mobil", "cell", "fax", "handy", "telefon", "portable", "téléphone",
     "tél", "msisdn", "uscc", "contact", "护照", "税号", "纳税人识别号", "信用代码", "病历号", "住院号", "账号", "卡号", "手机", "电话")
 # The words any header of `_HEADERS` holds: a text without one of them has no table or label to read.
-_PREFILTER_WORDS = _KEY_WORDS + ("dl", "mr", "ni", "ph", "mob")
+_PREFILTER_WORDS = _KEY_WORDS + (
+    "dl", "mr", "ni", "ph", "mob", "rtn", "nat ins", "nat-ins", "national", "soc sec", "soc_sec", "soc-sec", "ss no",
+    "ss-no", "ss#", "ss #", "ss number", "ss_number", "ss-number", "pass nr", "pass_nr", "a/c", "permis", "驾", "病案号",
+    "联系")
 _KEY_PREFIX = re.compile(r"(?:[^\W\d][\w.#/-]*(?: [^\W\d][\w.#/-]*){0,2} ?)?\Z")
 _KEY_REST = re.compile(r"""[\w .#/'-]{0,24}?["']?[ \t]*([:=：])[ \t]*""")
 _QUOTED_VALUE = re.compile(r"""(["'])([^"'\n]{4,40})\1""")

@@ -230,3 +230,44 @@ def test_hunted_look_alikes_are_left_alone(text):
 ])
 def test_hunted_values_are_still_found(text, expected):
     assert expected in found(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Employee\tNational Insurance\tSalary\nJohn Smith\tQQ 12 34 56 C\t42000\n",
+     {("pii.tax_id", "QQ 12 34 56 C")}),
+    ("Customer,Bank,A/C No\nJohn Smith,Barclays,41234567\nAnna Berg,HSBC,87654321\n",
+     {("pii.bank_account", "41234567"), ("pii.bank_account", "87654321")}),
+    ("姓名,驾照,城市\n张伟,110105198001011234,北京\n", {("pii.drivers_license", "110105198001011234")}),
+])
+def test_header_words_outside_the_old_quick_tests_are_read(text, expected):
+    """Headers the column patterns knew but the quick tests in front of them did not (`National
+    Insurance`, `A/C No`, `驾照`): the table was never read."""
+    assert expected <= found(text)
+
+
+def test_quick_tests_cover_every_header_the_patterns_know():
+    """The table reader first asks two cheap questions of a text (`_PREFILTER_WORDS`, `_HEADER_HINT`)
+    before its header patterns (`_HEADERS`); a header word missing from either silently disables its
+    column. Headers generated from every pattern must pass both."""
+    import random
+
+    import rstr
+
+    from aegis_addons.detect import columns
+
+    missed = set()
+    for category, pattern in columns._HEADERS:
+        generator = rstr.Rstr(random.Random(7))
+        source = pattern.pattern.replace(columns._NOT_THE_VALUE, "")  # the generator cannot read it
+        matched = 0
+        for _ in range(300):
+            header = generator.xeger(source)
+            if not pattern.search(header):
+                continue
+            matched += 1
+            if not columns._HEADER_HINT.search(header):
+                missed.add(("hint", category, header[:40]))
+            if not any(word in header for word in columns._PREFILTER_WORDS):
+                missed.add(("prefilter", category, header[:40]))
+        assert matched >= 100, category
+    assert not missed, sorted(missed)[:10]
