@@ -216,7 +216,8 @@ _KEY_WORDS = (
     "dl_no", "dl_number", "driver", "driving", "führerschein", "tax", "taxpayer", "tin", "ein", "vat", "nino",
     "nat_ins", "idnr", "steuer", "pan", "mrn", "mr_no", "medical", "patient", "nhs", "account", "acct", "dda",
     "konto", "imei", "phone", "tel", "mobile", "mobil", "cell", "fax", "handy", "telefon", "portable", "téléphone",
-    "tél", "msisdn", "uscc", "contact", "护照", "税号", "纳税人识别号", "信用代码", "病历号", "住院号", "账号", "卡号", "手机", "电话")
+    "tél", "msisdn", "uscc", "contact", "national", "permis", "护照", "税号", "纳税人识别号", "信用代码", "病历号", "病案号",
+    "住院号", "账号", "卡号", "手机", "电话", "驾照", "驾驶证")
 # The words any header of `_HEADERS` holds: a text without one of them has no table or label to read.
 _PREFILTER_WORDS = _KEY_WORDS + (
     "dl", "mr", "ni", "ph", "mob", "rtn", "nat ins", "nat-ins", "national", "soc sec", "soc_sec", "soc-sec", "ss no",
@@ -235,7 +236,7 @@ def _labelled_values(text: str, lowered: str) -> list[Finding]:
     found: list[Finding] = []
     end_of_last = 0
     hits = set()
-    for word in _KEY_WORDS:  # str.find is C-fast; a regex of 57 alternatives tries every position
+    for word in _KEY_WORDS:  # str.find is C-fast; a regex of these alternatives tries every position
         pos = lowered.find(word)
         while pos != -1:
             if not pos or not lowered[pos - 1].isalnum():

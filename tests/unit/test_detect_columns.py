@@ -238,10 +238,12 @@ def test_hunted_values_are_still_found(text, expected):
     ("Customer,Bank,A/C No\nJohn Smith,Barclays,41234567\nAnna Berg,HSBC,87654321\n",
      {("pii.bank_account", "41234567"), ("pii.bank_account", "87654321")}),
     ("姓名,驾照,城市\n张伟,110105198001011234,北京\n", {("pii.drivers_license", "110105198001011234")}),
+    ('{"national_insurance_number": "AB 12 34 56 C"}', {("pii.tax_id", "AB 12 34 56 C")}),
+    ("驾驶证: 110105198001011234", {("pii.drivers_license", "110105198001011234")}),
 ])
 def test_header_words_outside_the_old_quick_tests_are_read(text, expected):
-    """Headers the column patterns knew but the quick tests in front of them did not (`National
-    Insurance`, `A/C No`, `驾照`): the table was never read."""
+    """Headers and labels the column patterns knew but the quick tests in front of them did not
+    (`National Insurance`, `A/C No`, `驾照`): the table or the label was never read."""
     assert expected <= found(text)
 
 
