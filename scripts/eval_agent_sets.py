@@ -38,9 +38,10 @@ from aegis_addons.detect.pii import PiiDetector  # noqa: E402
 SETS = {"agent_files": ROOT / "scripts" / "eval_sets" / "agent_files.jsonl",
         "pii_records": ROOT / "scripts" / "eval_sets" / "pii_records.jsonl",
         "tables": ROOT / "scripts" / "eval_sets" / "tables.jsonl",
-        "source_code": ROOT / "scripts" / "eval_sets" / "source_code.jsonl"}
+        "source_code": ROOT / "scripts" / "eval_sets" / "source_code.jsonl",
+        "terminal_logs": ROOT / "scripts" / "eval_sets" / "terminal_logs.jsonl"}
 # Labelled in a set but no category of the detector: names of people.
-NOT_DETECTED = {"person_name"}
+NOT_DETECTED = {"person_name", "name_of_person"}
 
 
 def _coverage(spans: list[tuple[int, int]], start: int, end: int) -> str:
@@ -58,7 +59,7 @@ def evaluate(path: Path, detector: PiiDetector, show: bool = False) -> dict:
         findings = detector.scan(text)
         spans = [(f.start, f.end) for f in findings]
         values = ([(v["value"], v["type"]) for v in row.get("pii", []) if v["type"] not in NOT_DETECTED]
-                  or [(v, "secret") for v in row.get("secrets", [])])
+                  + [(v, "secret") for v in row.get("secrets", [])])
         for value, kind in values:
             start = text.find(value)
             result = _coverage(spans, start, start + len(value))

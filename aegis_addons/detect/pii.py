@@ -38,7 +38,13 @@ from aegis_addons.paths import RULES_DIR
 _VERSION_BEFORE = re.compile(
     r"(?i)(?:\b(?:version|ver|firmware|release|build|prepare|bump(?:ed)?|(?:introduced|added|fixed|changed"
     r"|deprecated|removed) in|upgraded? to)\s*|(?<![\w-])v|\b(?:[\w-]*[_-])?(?:version|firmware|build|release|os|sdk)"
-    r"[\"']?\s*[:=]\s*[\"']?|(?<![\w./-])[\w.-]+/[\w./-]*(?<!\.log)(?<!\.txt)(?<!\.gz)(?<!\.csv)(?<!\.json):)\Z")
+    r"[\"']?\s*[:=]\s*[\"']?|(?<![\w./-])[\w.-]+/[\w./-]*(?<!\.log)(?<!\.txt)(?<!\.gz)(?<!\.csv)(?<!\.json):"
+    # a product token of a User-Agent (`Chrome/124.0.0.0`, `okhttp/4.12.0.1`)
+    r"|\b(?:chrome|chromium|firefox|safari|version|edg|edge|opr|opera|applewebkit|gecko|mobile|crios|fxios"
+    r"|samsungbrowser|yabrowser|trident|msie|electron|node|python|curl|wget|okhttp|dalvik)/)\Z")
+# A GPG key id or fingerprint (8, 16 or 40 hex digits) after git's `signingkey`: public, not a secret.
+_GPG_KEY_ID = re.compile(r"[0-9A-Fa-f]{8}|[0-9A-Fa-f]{16}|[0-9A-Fa-f]{40}")
+_SIGNING_KEY_KEY = re.compile(r"(?i)signingkey[\"']?\s*[=:]\s*[\"']?\Z")
 # A number assigned to a key that names an id, an amount or a count (`"ad_group_id": "17050807574"`,
 # `"spend_micros": 15529293871`, `"batch": "732-954-0943"`) is no phone number, whatever its shape; a key
 # that names a caller, a sender or a recipient is (`"caller_id": "+14155550132"`).
@@ -82,7 +88,7 @@ ANCHORS: dict[str, tuple[re.Pattern[str], int]] = {
     # one run of 16+ letters and digits: wallet addresses, keys, unprefixed tokens, TOTP secrets
     "long_token": (re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{16,}"), 100),
     # e-mail addresses: up to 64 characters before the `@`, a domain name after it
-    "at_sign": (re.compile(r"@"), 260),
+    "at_sign": (re.compile(r"@|%40"), 260),
 }
 RELAXED_PACK = "infra"
 _IP_CATEGORIES = frozenset({"pii.ipv4", "pii.ipv6"})
@@ -293,6 +299,12 @@ class PiiDetector:
             # Terminal output pasted into a prompt: colour codes would glue onto the values
             # (`\x1b[93msk-...`). Blank them out with spaces so offsets stay the same.
             text = _ANSI_ESCAPE.sub(lambda m: " " * len(m.group()), text)
+        if "\\n" in text or "\\t" in text or "\\r" in text:
+            # Command output or a file inside a JSON string: its lines are joined by the two characters
+            # `\n`, so a token right after one (`…\nya29.a0…`) starts inside the word `nya29` and a
+            # rule that wants a word or line start misses it. The escape becomes a space and the control
+            # character it stands for: the same length, so every offset stays.
+            text = text.replace("\\n", " \n").replace("\\t", " \t").replace("\\r", " \r")
         lowered = lower_same_length(text)
         found: list[Finding] = []
         anchored: dict[str, list[RegexRule]] = {}
@@ -325,7 +337,11 @@ class PiiDetector:
 
     def _keep(self, finding: Finding, value: str, text: str) -> bool:
         if finding.category in _IP_CATEGORIES:
-            if finding.category == "pii.ipv4" and _VERSION_BEFORE.search(text, max(0, finding.start - 48), finding.start):
+            # (the version word must stand on the address's own line: an access log's previous line
+            # ends in a client's `Build/UQ1A.240205.004`)
+            line_start = text.rfind("\n", 0, finding.start) + 1
+            if finding.category == "pii.ipv4" and _VERSION_BEFORE.search(text, max(line_start, finding.start - 48),
+                                                                        finding.start):
                 return False
             return self.redact_private_ips or validators.is_public_ip(value)
         if finding.category in _COUNTED_IDS and _after_key(_COUNT_KEY, text, finding.start):
@@ -333,5 +349,7 @@ class PiiDetector:
         if finding.category == "pii.phone" and not value.startswith("+") and _after_key(_NOT_A_PHONE_KEY, text, finding.start):
             return False
         if finding.family == "secret":
+            if _GPG_KEY_ID.fullmatch(value) and _after_key(_SIGNING_KEY_KEY, text, finding.start):
+                return False  # git's `user.signingkey=297F86D382367A62`: a public key's id
             return finding.rule in self._placeholder_checked or not validators.looks_like_placeholder(value)
         return True

@@ -83,12 +83,20 @@ _FLAG_NAMES = {"IGNORECASE": re.IGNORECASE, "MULTILINE": re.MULTILINE, "DOTALL":
                "VERBOSE": re.VERBOSE}
 
 
+# Letters a case-insensitive regex takes for an ASCII one (`(?i)s` matches `ſ`, `(?i)i` matches `ı` and `İ`)
+# that lower-casing leaves as they are: mapped here, so a keyword search finds every place the regex can.
+_FOLDS_TO_ASCII = str.maketrans({"ſ": "s", "ı": "i", "İ": "i"})
+
+
 def lower_same_length(text: str) -> str:
-    """Lower-case without changing offsets (`İ`.lower() is two characters), so spans stay aligned."""
+    """Lower-case without changing offsets (`İ`.lower() is two characters), so spans stay aligned;
+    `ſ`, `ı` and `İ` become `s`, `i`, `i` as case-insensitive matching reads them."""
     lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    if len(lowered) != len(text):
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    if "ſ" in lowered or "ı" in lowered or "İ" in lowered:
+        lowered = lowered.translate(_FOLDS_TO_ASCII)
+    return lowered
 
 
 def shannon_entropy(value: str) -> float:
@@ -210,7 +218,7 @@ class RegexRule:
                     yield whole  # the value runs on past the window: take it as the whole text has it
 
     def scan(self, text: str, lowered_text: str | None = None) -> list[Finding]:
-        lowered = text.lower() if lowered_text is None else lowered_text
+        lowered = lower_same_length(text) if lowered_text is None else lowered_text
         if not self.applies_to(lowered):
             return []
         found = []
@@ -585,7 +593,9 @@ class RulePrefilter:
         for index, (keywords, context) in enumerate(self._needs):
             for number in keywords or context:  # one condition is enough to name the rule
                 self._rules_of_word.setdefault(number, []).append(index)
-        self._unconditional = [i for i, (keywords, context) in enumerate(self._needs) if not keywords and not context]
+        # (a rule that requires context words but has none never applies, as `applies_to` says)
+        self._unconditional = [i for i, (keywords, context) in enumerate(self._needs)
+                               if not keywords and not context and not (self.rules[i].requires_context)]
         # an empty keyword occurs in every text, as `"" in text` says
         self._empty = {words[""]} if "" in words else set()
 
@@ -599,14 +609,15 @@ class RulePrefilter:
         chosen = []
         for index in sorted(named):
             keywords, context = self._needs[index]
-            if (not keywords or not keywords.isdisjoint(present)) and (not context or not context.isdisjoint(present)):
+            if (not keywords or not keywords.isdisjoint(present)) and (not context or not context.isdisjoint(present)) \
+                    and (context or not self.rules[index].requires_context):
                 chosen.append(self.rules[index])
         return chosen
 
 
 def scan_rules(rules: Iterable[RegexRule], text: str) -> list[Finding]:
     """Run every rule whose prefilter passes; overlapping findings are all returned."""
-    lowered = text.lower()
+    lowered = lower_same_length(text)
     out: list[Finding] = []
     for rule in rules:
         out.extend(rule.scan(text, lowered))

@@ -93,11 +93,11 @@ _PLACEHOLDER_VALUES = frozenset({
 # Template and variable references: `${VAR}`, `$VAR`, `{{ x }}`, `%(x)s`, `%s`, `os.environ[...]`.
 _TEMPLATE_REFERENCE = re.compile(
     # ${VAR} $VAR $$VAR $(VAR) {{ x }} ${{x}} $ENV{X} {x} #{x} %(x)s %1$s %VAR% %kernel.secret% %env(VAR)% :name
-    # @VAR@ @@VAR@@ __VAR__ @file.txt; `json:file:NAME)%`, the end of Symfony's
+    # @VAR@ @@VAR@@ __VAR__ @file.txt $env:VAR ${any(expression)}; `json:file:NAME)%`, the end of Symfony's
     # `%env(key:name:json:file:NAME)%` (env-var processors before the variable's name)
     # (none) [hidden] <nil> (words in brackets, also JSON-escaped) a|b|c (a list of choices)
     r"""^(?:\$\$?\{?[A-Za-z_][\w.]*\}?|\$\([^()\s]*\)|\{\{.*\}\}|#?\{[^{}\s]*\}|\$\{\{.*\}\}|\$ENV\{\w+\}|%\(?\w*\)?[sdr]|%\d+\$[sd]|%[\w.]+%|%env\([\w:.-]*\)%|(?:[\w.-]*:)*[A-Z_][A-Z0-9_]*\)%|:\w+"""
-    r"""|@@?\w+@@?|__\w+__|@[\w./-]+\.[A-Za-z]{2,5}|\$env:\w+"""
+    r"""|@@?\w+@@?|__\w+__|@[\w./-]+\.[A-Za-z]{2,5}|\$env:\w+|\$\{[^{}\n]{1,200}\}"""
     r"""|\([A-Za-z _-]+\)|\[[A-Za-z _-]+\]|(?:<|\\u003c)[A-Za-z _-]+(?:>|\\u003e)|(?:[a-z]+\|)+[a-z]+"""
     r"""|(?:os\.environ|os\.getenv|process\.env|env|ENV|System\.getenv|config|settings|secrets|vars)"""
     r"""[.\[(].*)$"""
@@ -241,8 +241,10 @@ def is_public_ip(value: str) -> bool:
 
 @validator("mac")
 def mac(value: str) -> bool:
+    """A device's MAC address; not a Docker container's (`02:42:…`, made from the container's private
+    address on the host's bridge, naming no device)."""
     d = re.sub(r"[^0-9a-fA-F]", "", value).lower()
-    return len(d) == 12 and d not in ("000000000000", "ffffffffffff") and len(set(d)) > 2
+    return len(d) == 12 and d not in ("000000000000", "ffffffffffff") and len(set(d)) > 2 and not d.startswith("0242")
 
 
 @validator("imei")
@@ -567,18 +569,58 @@ _NAME_WORDS = frozenset(
     "random secure strong plain env environ spring datasource app application main local prod production "
     "dev staging com org net io java javax android google amazon microsoft apache github self this params "
     "options props state context store vault from with get set access signature account identity principal "
-    "certificate encryption".split())
+    "certificate encryption "
+    # message keys of i18n catalogues and validation errors (`validation.errors.required`)
+    "validation valid invalid error errors message messages required optional custom common lang label title "
+    "welcome dashboard placeholder hint help description button page menu header footer modal dialog success "
+    "failure warning info notice status short long weak mismatch match confirm forgot change update create "
+    "delete later please hidden privacy "
+    # hosts and clusters (`host.docker.internal`, `kube.system.internal`)
+    "host docker internal localhost kube system cluster public private static assets "
+    # parts of type names (`CustomClaimsEnhancer`, `WorkingDirectoryInfo`, `BuiltinRotationLambda`)
+    "claims enhancer adapter wrapper resolver converter mapper loader reader writer parser processor runner "
+    "worker task queue cache pool registry module plugin extension strategy visitor observer proxy delegate "
+    "bean item list node tree graph entry record result spec schema working directory device flow polling "
+    "builtin rotation lambda".split())
 
 
 def _word_passphrase(value: str) -> bool:
-    """Three or more plain words joined by dots or written CamelCase (`velvet.violet.tundra`,
-    `WalnutPebbleMeadowCedar`): a generated passphrase, as password managers make them, unless a word
-    is one that names code or configuration (`config.db.password`, `PasswordEncoderFactory`)."""
-    words = value.split(".") if "." in value else re.findall(r"[A-Z][a-z]+", value)
-    if len(words) < 3 or ("." not in value and "".join(words) != value):
+    """Three or more plain words joined by dots or hyphens or written CamelCase (`velvet.violet.tundra`,
+    `tiger-saffron-meadow-harbor-66`, `WalnutPebbleMeadowCedar`), maybe with a number at the end: a
+    generated passphrase, as password managers make them, unless a word is one that names code or
+    configuration (`config.db.password`, `PasswordEncoderFactory`)."""
+    joined = next((sep for sep in ".-" if sep in value), None)
+    if joined:
+        words = value.split(joined)
+        if words and words[-1].isdigit() and len(words[-1]) <= 4:
+            words = words[:-1]  # `…-harbor-66`
+    else:
+        words = re.findall(r"[A-Z][a-z]+", value)
+        if "".join(words) != value:
+            return False
+    if len(words) < 3:
         return False
-    return all(3 <= len(w) <= 10 and w.isalpha() and (w.islower() or "." not in value)
+    return all(3 <= len(w) <= 10 and w.isalpha() and (w.islower() or not joined)
                and _pronounceable(w) and w.lower() not in _NAME_WORDS for w in words)
+
+
+@validator("password_value")
+def password_value(value: str) -> bool:
+    """`secret_value`, or a passphrase of plain words (`velvet.violet.tundra`, `WalnutPebbleMeadowCedar`),
+    which a password may be and a key or token never is, so only password rules take it."""
+    v = value.strip("'\"`")
+    return secret_value(v) or (_word_passphrase(v) and not looks_like_placeholder(v))
+
+
+@validator("base64_text")
+def base64_text(value: str) -> bool:
+    """Decodes as base64 (padding may be left off) to at least 8 bytes that are not all one byte."""
+    padded = value + "=" * (-len(value) % 4)
+    try:
+        decoded = base64.b64decode(padded, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return len(decoded) >= 8 and len(set(decoded)) > 1
 
 
 @validator("random_or_passphrase")
@@ -739,10 +781,10 @@ def secret_value(value: str) -> bool:
     if re.fullmatch(r"\?[A-Za-z_][A-Za-z0-9_]*", v):
         return False
     # A bare English-looking word (`incorrect`, `required`, also ending a sentence: `is deprecated.`)
-    # or a dotted name (`config.password`), unless it is a passphrase of plain words.
-    if re.fullmatch(r"[a-z]+|[A-Za-z_]+(?:\.[A-Za-z_]+)+|[A-Z][a-z]+", v.rstrip(".,")) and not _word_passphrase(v):
+    # or a dotted name (`config.password`); a password may be a passphrase of such words (`password_value`).
+    if re.fullmatch(r"[a-z]+|[A-Za-z_]+(?:\.[A-Za-z_]+)+|[A-Z][a-z]+", v.rstrip(".,")):
         return False
-    if _IDENTIFIER.fullmatch(v) and not _word_passphrase(v):
+    if _IDENTIFIER.fullmatch(v):
         return False
     # A YAML key on the next line (`password:` then `  secretKeyRef:`) or a YAML tag (`!vault |`).
     if _YAML_KEY_OR_TAG.fullmatch(v):
@@ -752,7 +794,7 @@ def secret_value(value: str) -> bool:
     # (Base64 may start with `/` too: with a `+` or `=` in it, it is no path.)
     if ("://" in v or v.startswith(("./", "~/")) or (v.startswith("/") and not re.search(r"[+=]", v))
             or re.match(r"\$\{[\w.]+\}[/\\]", v)  # `${user.home}/.ssh/id_ed25519`
-            or re.fullmatch(r"[\w.-]+\.[a-z]{2,4}(?:#[\w.-]*)?", v)):
+            or re.fullmatch(r"(?:[\w.-]+/)*[\w.-]+\.[a-z]{2,4}(?:#[\w.-]*)?", v)):  # `certs/server.key`
         return False
     # A Windows path (`C:\certs\sp.pem`, `\\server\share`), a lower-case relative path of three or more
     # parts (`projects/123/secrets/db`), a version (`v1.2.3-beta`).

@@ -468,6 +468,23 @@ CREDENTIAL_POSITIVES = [
      "Granite2013~"),
     ('command: ["redis-server", "--requirepass", "meadow.banjo.ember.puzzle"]', "secret.password_cli_flag",
      "meadow.banjo.ember.puzzle"),
+    # command output an agent forwards, also inside a JSON string where lines are joined by `\n`
+    ('{"stdout": "$ gcloud auth print-access-token\\nya29.a0WzrdlGsEM9-ChoG40S3tOYbu7oz5fJ6OQGQEQ\\n"}',
+     "secret.google_oauth_access_token", "ya29.a0WzrdlGsEM9-ChoG40S3tOYbu7oz5fJ6OQGQEQ"),
+    ('1) "masterauth"\n2) "cobalt-zephyr-spring-winter-81"\n3) "masteruser"', "secret.password_assignment",
+     "cobalt-zephyr-spring-winter-81"),
+    ("mysql-01.corp.local:5432:app_production:reporting:tiger-saffron-meadow-harbor-66", "secret.password_assignment",
+     "tiger-saffron-meadow-harbor-66"),
+    ("$ kubectl get secret api -o yaml\napiVersion: v1\ndata:\n  DATABASE_URL: "
+     "cG9zdGdyZXM6Ly9hcGlfcnc6dUhWN2JLd19BQUZOQ1NHQUNOU0VrdUBvcmRl\nkind: Secret",
+     "secret.generic_secret_assignment", "cG9zdGdyZXM6Ly9hcGlfcnc6dUhWN2JLd19BQUZOQ1NHQUNOU0VrdUBvcmRl"),
+    ("&X-Amz-Signature=54817bc4ce51b12514fc09f3187708c5e2dc29eda8fc5d5b58afb851eb5ae95d HTTP/1.1",
+     "secret.signed_url_signature", "54817bc4ce51b12514fc09f3187708c5e2dc29eda8fc5d5b58afb851eb5ae95d"),
+    ('"Cookie": "session_id=aa105e0be95c856639f96375605a0b2a; locale=zh-CN"', "secret.session_cookie",
+     "aa105e0be95c856639f96375605a0b2a"),
+    ("GET /reset?token=x&email=spatel85%40uol.com.br HTTP/2.0", "pii.email", "spatel85%40uol.com.br"),
+    ('"Dalvik/2.1.0 (Linux; Android 14; Build/UQ1A.240205.004)" 713624\n79.76.65.184 - - [17/Mar/2025]',
+     "pii.ipv4", "79.76.65.184"),
 ]
 
 
@@ -531,6 +548,28 @@ CREDENTIAL_LOOKALIKES = [
     "<privateKey>${user.home}/.ssh/deploy_ed25519</privateKey>",
     "    secretKeys:\n      adminPasswordKey: postgres-password\n      userPasswordKey: password",
     'command: ["redis-server", "--requirepass", "$REDIS_PASSWORD"]',
+    # dotted and CamelCase words that are names, not passphrases (a review's finds)
+    "channel.basic_publish(exchange='topic_logs', routing_key='quick.orange.rabbit', body=message)",
+    '<Trans i18nKey="dashboard.welcome.title" />',
+    "password: validation.errors.required",
+    "'password' => 'validation.custom.required',",
+    "password: host.docker.internal",
+    "token: kube.system.internal",
+    "password: CustomClaimsEnhancer",
+    'token: "DeviceFlowPolling"',
+    "Password: HiddenForPrivacy",
+    # template expressions as the password of a URL, a variable as `red`
+    "`postgres://${user}:${encodeURIComponent(pass)}@${host}/db`",
+    "postgres://app:${DB_PASSWORD:?missing}@${DB_HOST}/app",
+    'credentials.auth("svc-reader")',
+    'required: auth("admin01"),',
+    # terminal output that only looks like it
+    "debug1: Authenticating to db-jump as ec2-user@db-jump.larkspur-health.internal",
+    '"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/124.0.0.0 Safari/537.36"',
+    '"MacAddress": "02:42:ac:11:00:02",',
+    ">       assert validate_card(\"4711 7878 6946 8456\") is True",
+    "user.signingkey=297F86D382367A62",
+    '      + value = (sensitive value)',
 ]
 
 

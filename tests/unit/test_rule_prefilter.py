@@ -96,3 +96,24 @@ def test_keyword_positions_and_finditer_agree_for_rare_and_common_keywords():
         expected = [(m.start(), m.end()) for m in rule.pattern.finditer(text)]
         assert [(f.start, f.end) for f in rule.scan(text)] == expected
     assert rule._keywords_rare(rare.lower()) and not rule._keywords_rare(common.lower())
+
+
+@pytest.mark.parametrize("text", [
+    "# private key rotation\nPRİVATE_KEY=0x187a6ef44cad3ef6ef46112d623d2909fc47367c4d13f0aee5dbc40ba4299f74",
+    "-- identified by\nCREATE USER app İDENTIFIED BY 'Sq1pa5sW0rD';",
+    'set(A "x")\nſet(TELEMETRY_API_KEY "ef87aada66022a4aa64159f6a8b39c75")',
+    "İ sk-ant-api03-" + "A" * 93 + "AA",
+])
+def test_letters_case_insensitive_matching_folds_to_ascii_lose_no_match(text):
+    """`(?i)` reads `ſ` as `s` and `ı`/`İ` as `i`; the keyword search must too, or a keyword-led rule
+    (tried only where its keyword occurs) loses the match."""
+    slow = PiiDetector()  # every rule over the whole text: no keyword-led shortcut
+    for rule in slow.rules:
+        rule.keyword_led = False
+    expected = {(f.start, f.end) for f in slow.scan(text)}
+    assert expected
+    assert {(f.start, f.end) for f in PiiDetector().scan(text)} == expected
+    # and a rule scanned on its own, without a lower-cased text given
+    for rule in PiiDetector().rules:
+        if rule.keyword_led and rule.validator is None and rule.pattern.search(text):
+            assert rule.scan(text), rule.id
