@@ -612,6 +612,13 @@ def password_value(value: str) -> bool:
     return secret_value(v) or (_word_passphrase(v) and not looks_like_placeholder(v))
 
 
+@validator("not_code_reference")
+def not_code_reference(value: str) -> bool:
+    """Not an attribute path of code (`session_id=self._session_id`, `stream.session_id` as a keyword
+    argument): names joined by dots, none of them random."""
+    return re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+", value) is None
+
+
 @validator("base64_text")
 def base64_text(value: str) -> bool:
     """Decodes as base64 (padding may be left off) to at least 8 bytes that are not all one byte."""
