@@ -37,8 +37,8 @@ from aegis_addons.paths import RULES_DIR
 # a version, not an address.
 _VERSION_BEFORE = re.compile(
     r"(?i)(?:\b(?:version|ver|firmware|release|build|prepare|bump(?:ed)?|(?:introduced|added|fixed|changed"
-    r"|deprecated|removed) in|upgraded? to)\s*|(?<![\w-])v|\b(?:[\w-]*[_-])?(?:version|firmware|build|release|os|sdk)"
-    r"[\"']?\s*[:=]\s*[\"']?|(?<![\w./-])[\w.-]+/[\w./-]*(?<!\.log)(?<!\.txt)(?<!\.gz)(?<!\.csv)(?<!\.json):"
+    r"|deprecated|removed) in|upgraded? to)\s*|(?<![\w-])v|\b(?:[\w-]*[_-]|(?-i:[A-Za-z]*[a-z](?=[VFBRS])))?"
+    r"(?:version|firmware|build|release|os|sdk)(?:name|code)?[\"']?\s*(?:[:=>]|\(\"?)\s*[\"']?|\bversion(?:name|code)?\s+|[<>~]=\s*|(?<![\w./-])[\w.-]+/[\w./-]*(?<!\.log)(?<!\.txt)(?<!\.gz)(?<!\.csv)(?<!\.json):"
     # a product token of a User-Agent (`Chrome/124.0.0.0`, `okhttp/4.12.0.1`)
     r"|\b(?:chrome|chromium|firefox|safari|version|edg|edge|opr|opera|applewebkit|gecko|mobile|crios|fxios"
     r"|samsungbrowser|yabrowser|trident|msie|electron|node|python|curl|wget|okhttp|dalvik)/)\Z")
@@ -62,6 +62,31 @@ _COUNT_KEY = re.compile(
     r"(?i)(?<![a-z])(?:count|counts|total|size|bytes|rows|entries|records|processed|qty|quantity|amount|sum|num"
     r"|number of)"
     r"[\"']?\s*[:=]\s*[\"']?\Z")
+
+# A reference, not a literal, cut where punctuation of its command follows (`--token $TOKEN;`,
+# `-p $DOCKER_PASS\\"`, `{token}\\`, `%TOKEN%`, `$env:X`, `[hidden]`, `@/path/to/keyfile`, systemd `%d/token`).
+_REFERENCE_VALUE = re.compile(
+    r"(?:\$\{?[A-Za-z_]\w*\}?|\$env:\w+|%\w+%|%[a-zA-Z]/\S*|\{[A-Za-z_][\w.]{0,40}(?:\[[^\]\s]*\]?)?\}?|\$\(\S*"
+    r"|\[[A-Za-z ]+\]|@[~/.]\S*"
+    r"|\((?:Get|Read)-\w+)(?:[;)|&\\,.\"'`]|&&\S*)*(?:@[\w.-]+(?:[/:]\S*)?)?")  # `$GITHUB_TOKEN@github.com/…`
+# `PASS: TestLogin/valid (0.01s)`, `PASS: tests/test_auth.py::test_ok`: a test runner's line, not a password.
+_TEST_PASS_LINE = re.compile(r"(?:^|\n|--- )[ \t]*PASS:[ \t]*\Z")
+_TEST_NAME = re.compile(r"(?i)test\w*(?:/\S*)?|\S*(?:/|::|\.py\b|\.t\b|\.js\b|\.go\b)\S*")
+# Keys named `…key` that hold no secret: ids of a row, an item or a cached result, public keys.
+_NOT_SECRET_KEY = re.compile(
+    r"(?i)(?:idempotency|partition|sort|cache|foreign|range|row|routing|shard(?:ing)?|dedupe?|lookup"
+    r"|i18n|translation|message|object|composite|natural|surrogate|group|order|index|sccache|action|public"
+    r"|restored from|saved with)[ _.-]?key[\"']?\s*(?:[:=]|=>)?\s*[\"']?\Z")
+# A number followed by a unit or after a key that measures is no phone or card number
+# (`bytes 15234567890`, `15502331104 ns/op`, `dd.trace_id=6342468101875337769`, `Kafka offset 4440…`).
+_NUMBER_UNIT_AFTER = re.compile(r"[ \t]*(?:bytes?|[KMGT]i?B|[nµu]s|ms|ns/op|B/op|allocs/op|packets|records|rows|ops)\b")
+_NUMBER_KEY_BEFORE = re.compile(
+    r"(?i)\b(?:bytes|size|offset|duration\w*|elapsed\w*|latency\w*|trace_?id|span_?id|count|total|len(?:gth)?"
+    r"|received|sent|completed)[\"']?\s*[:=]?\s*[\"']?\Z")
+_NUMBER_CATEGORIES = frozenset({"pii.phone", "pii.credit_card"})
+# Lines of colon-separated hex bytes (an openssl or certificate dump): the last line of one is no address.
+_HEX_DUMP_LINE = re.compile(r"[ \t]*(?:[0-9a-fA-F]{2}:){5,}[0-9a-fA-F]{2}:?[ \t]*")
+
 
 def _after_key(key: re.Pattern[str], text: str, start: int) -> bool:
     """Is the value at `start` assigned to a key `key` matches (`"ad_group_id": "…"`, `ssn_count=…`)? The
@@ -348,8 +373,37 @@ class PiiDetector:
             return False
         if finding.category == "pii.phone" and not value.startswith("+") and _after_key(_NOT_A_PHONE_KEY, text, finding.start):
             return False
+        if finding.category in _NUMBER_CATEGORIES and (
+                _NUMBER_UNIT_AFTER.match(text, finding.end)
+                or _NUMBER_KEY_BEFORE.search(text, max(0, finding.start - 40), finding.start)):
+            return False
+        if finding.category == "pii.phone" and value.startswith("+") and (
+                (finding.start == 0 or text[finding.start - 1] == "\n") and "\n@@ " in text  # a diff's added line
+                or re.match(r"\+\d{1,3}\.\d{4,}", value)):  # a coordinate, `+48.858370`
+            return False
+        if finding.category in ("pii.mac_address", "pii.ipv6") and self._in_hex_dump(text, finding):
+            return False
         if finding.family == "secret":
             if _GPG_KEY_ID.fullmatch(value) and _after_key(_SIGNING_KEY_KEY, text, finding.start):
                 return False  # git's `user.signingkey=297F86D382367A62`: a public key's id
+            if _REFERENCE_VALUE.fullmatch(value):
+                return False
+            if _TEST_PASS_LINE.search(text, max(0, finding.start - 16), finding.start) and _TEST_NAME.fullmatch(value):
+                return False
+            if _NOT_SECRET_KEY.search(text, max(0, finding.start - 40), finding.start):
+                return False
             return finding.rule in self._placeholder_checked or not validators.looks_like_placeholder(value)
         return True
+
+    @staticmethod
+    def _in_hex_dump(text: str, finding: Finding) -> bool:
+        """Is the value the short last line of a dump of colon-separated hex bytes (a certificate's
+        signature or serial in `openssl x509 -text`)?"""
+        line_start = text.rfind("\n", 0, finding.start) + 1
+        line_end = text.find("\n", finding.end)
+        line = text[line_start:line_end if line_end != -1 else len(text)]
+        if line.strip() != text[finding.start:finding.end] or not line_start:
+            return False
+        before_start = text.rfind("\n", 0, line_start - 1) + 1
+        before = text[before_start:line_start - 1]
+        return _HEX_DUMP_LINE.fullmatch(before) is not None or before.rstrip().endswith(("Serial Number:", "Value:"))

@@ -242,9 +242,12 @@ def is_public_ip(value: str) -> bool:
 @validator("mac")
 def mac(value: str) -> bool:
     """A device's MAC address; not a Docker container's (`02:42:…`, made from the container's private
-    address on the host's bridge, naming no device)."""
+    address on the host's bridge, naming no device), a multicast group or a documentation example."""
     d = re.sub(r"[^0-9a-fA-F]", "", value).lower()
-    return len(d) == 12 and d not in ("000000000000", "ffffffffffff") and len(set(d)) > 2 and not d.startswith("0242")
+    if len(d) != 12 or d in ("000000000000", "ffffffffffff") or len(set(d)) <= 2 or d.startswith("0242"):
+        return False
+    # a multicast group (`01:00:5e:…`, `33:33:…`: the first octet's lowest bit) or RFC 7042's documentation range
+    return not (int(d[:2], 16) & 1) and not d.startswith("00005e0053")
 
 
 @validator("imei")
@@ -774,6 +777,24 @@ def user_and_secret(value: str) -> bool:
     return secret_value(secret)
 
 
+_CODE_NOT_VALUE = re.compile(
+    r"&(?:mut|'[a-z]\w*|[A-Z][A-Za-z]+|str)|\*(?:const|mut)|[&*!]{1,2}[a-z_][a-z0-9_-]*|[A-Z]\w*<[\w, <>]+>,?"
+    r"|:?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)+(?:\(.*)?;?|:[a-z_]\w*\(.*|\*+[@:].*"
+    r"|ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-ssh-ed25519@openssh\.com")
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def _translated_label(value: str) -> bool:
+    """Words with a letter outside ASCII and no digit (`Contraseña`, `パスワード`, `Contrase\\u00f1a`,
+    `••••••••`): a translation of a field's name or a mask, not a password."""
+    v = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+    if v.isascii() or any(c.isdigit() for c in v):
+        return False
+    if len(set(v)) == 1:  # `••••••••`
+        return True
+    return re.fullmatch(r"[¿¡]?[^\W\d_]+(?:[\s'’-]+[^\W\d_]+)*[?.!:]?", v) is not None
+
+
 _CMDLET = re.compile(r"(?:Get|Set|Read|New|ConvertTo|ConvertFrom|Import|Export|Invoke|Unprotect|Protect|Resolve|"
                      r"Select|Find|Use)-[A-Z][A-Za-z]+")
 
@@ -810,6 +831,15 @@ def secret_value(value: str) -> bool:
         return False
     # A PowerShell cmdlet (`$pw = Read-Host -AsSecureString`, `Get-Secret -Name ...`) reads the secret.
     if _CMDLET.fullmatch(v):
+        return False
+    # Code, not a value: a Rust or C type (`&str`, `&mut`, `*const`, `Vec<u8>,`), a YAML anchor, alias or tag
+    # (`&db_password`, `*gh_token`, `!env_var`), a path of names (`Str::random(16);`, `:tests::roundtrip`,
+    # `:min(12)->mixedCase()`), an already masked value (`***@github.com/…`), an SSH key type.
+    if _CODE_NOT_VALUE.fullmatch(v):
+        return False
+    # A translation of the word (`"password": "Contraseña"`, `"¿Olvidaste tu contraseña?"`, `Пароль`):
+    # letters of another script and no digit.
+    if _translated_label(v):
         return False
     if re.fullmatch(r"v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?", v):
         return False

@@ -572,6 +572,55 @@ CREDENTIAL_LOOKALIKES = [
     '      + value = (sensitive value)',
 ]
 
+# Benign output and code a black-box hunt found redacted (2026-12-07): references cut by punctuation,
+# test runners, types and YAML anchors, translations, key names that hold no secret, URLs' user parts,
+# versions, hex dumps, multicast MACs, measured numbers.
+HUNTED_LOOKALIKES = [
+    "if ! acme login --token $ACME_TOKEN; then", "out=$(acme whoami --token $TOKEN)",
+    "acme login --token $TOKEN&&acme deploy", "docker login -u ci -p $CI_JOB_TOKEN; docker push img",
+    '{"content": "sh \\"docker login -u ci -p $DOCKER_PASS\\""}', 'cmd = f\\"acme login --token {token}\\"',
+    "f\"acme login --token {os.environ['TOKEN']}\"", "ExecStart=/usr/bin/app --token %d/token",
+    "acme --api-key @/path/to/keyfile", "acme --token (Get-Secret acme)", "acme --token=%TOKEN%",
+    "acme --token $env:ACME_TOKEN", "acme --password [hidden]",
+    "https://x-access-token:$GITHUB_TOKEN@github.com/acme/app.git",
+    "--- PASS: TestLogin/valid_credentials (0.01s)", "PASS: tests/unit/test_auth.py::test_login_ok",
+    "fn f(password: &str) -> bool {", "password: &mut String,", "password: *const c_char,", "password_hash: Vec<u8>,",
+    "Password::min(12)->mixedCase()", "$password = Str::random(16);", "password: *db_password", "x-password: &password",
+    "password: !env_var OTA_PASSWORD", '"password": "Contraseña"', '"forgotPassword": "¿Olvidaste tu contraseña?"',
+    "password: Пароль", "test auth::tests::hash_roundtrip ... ok", "let t = token::Kind::Ident;",
+    '{ idempotencyKey: "3f2a9c1e-8b7d-4e6f-a5c4-b3d2e1f0a9b8" }', "PartitionKey: TENANT#acme",
+    "cache-key: 33a64df551425fcc55e4d42a148795d9f25f89d4", "https://x-access-token:***@github.com/acme/webapp.git",
+    "private_key: &SigningKey", "api_key: *default_api_key",
+    "host_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+    "Cache restored from key: node-cache-Linux-x64-npm-58cd2187a1b2c3d4e5f6",
+    "sccache key: 8d2e4f6a8c0b1d3f5a7c9e1b3d5f7a9c", '"resolved": "git+ssh://git@github.com/acme/shared.git#3f9a"',
+    "ssh -i k.pem ec2-user@ip-10-0-0-5.eu-west-1.compute.internal", "systemctl status postgresql@16-main.service",
+    'dsn: "https://4f6c1b8e2d9a7f3c@o123456.ingest.sentry.io/4505123"', "<AssemblyVersion>2.4.1.0</AssemblyVersion>",
+    '[assembly: AssemblyVersion("2.4.1.0")]', "versionName 2.4.1.17", "Serilog (>= 3.1.1.0)",
+    "    Signature Value:\n        3d:5a:72:1f:0a:bb:cc:dd:ee:ff:01:02:03:04:05:06\n        88:01:c9:54:ae:37",
+    "01:00:5e:00:00:fb > 33:33:00:00:00:fb", "00:00:5E:00:53:AF", "RX packets 12004811  bytes 15234567890 (15.2 GB)",
+    "BenchmarkArgon2id-32  1  15502331104 ns/op", '"duration_ns": 13512345678',
+    "diff --git a/crontab b/crontab\n@@ -1,2 +1,2 @@\n+30 2 15 10 * /usr/local/bin/backup.sh", "lat +48.858370",
+    "dd.trace_id=6342468101875337769", '"size": 5289896124382539103', "Received 4921392717700826 bytes",
+    "Kafka offset 4440242646288975",
+]
+
+
+@pytest.mark.parametrize("text", HUNTED_LOOKALIKES)
+def test_hunted_lookalike_survives(detector, text):
+    assert found(detector, text) == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("active_record_encryption:\n  primary_key: -9_-hltr9Yf0JYbWkFsy88rIfFXDwetp", "-9_-hltr9Yf0JYbWkFsy88rIfFXDwetp"),
+    ("DB_PASSWORD=Zq9vT2kLp8;", "Zq9vT2kLp8"),
+    ("--token &Xk9mQ2pL7", "&Xk9mQ2pL7"),
+    ("<a href=\"mailto:li.na@corp.com.cn\">", "li.na@corp.com.cn"),
+    ("Card 4111 1111 1111 1111 exp 10/28", "4111 1111 1111 1111"),
+])
+def test_values_near_the_hunted_lookalikes_are_still_found(detector, text, value):
+    assert value in [v for _, v in found(detector, text)]
+
 
 @pytest.mark.parametrize("text", CREDENTIAL_LOOKALIKES)
 def test_credential_lookalike_survives(detector, text):
