@@ -88,6 +88,16 @@ _NUMBER_CATEGORIES = frozenset({"pii.phone", "pii.credit_card"})
 _HEX_DUMP_LINE = re.compile(r"[ \t]*(?:[0-9a-fA-F]{2}:){5,}[0-9a-fA-F]{2}:?[ \t]*")
 
 
+def _in_url_authority(text: str, start: int) -> bool:
+    """Does `start` stand in the user part of a URL (`ssh://git@github.com/…`, `https://user:pass@host`,
+    a Sentry DSN's key, `cvs://:pserver:anoncvs@…`)? That `user@host` names an account on a host, no
+    mailbox."""
+    token_start = max(text.rfind(c, 0, start) for c in " \t\n\"'<>(") + 1
+    segment = text[token_start:start]
+    scheme = segment.find("://")
+    return scheme != -1 and "/" not in segment[scheme + 3:]
+
+
 def _after_key(key: re.Pattern[str], text: str, start: int) -> bool:
     """Is the value at `start` assigned to a key `key` matches (`"ad_group_id": "…"`, `ssn_count=…`)? The
     `:` / `=` test first: most values follow no key, and the key patterns are slow to fail."""
@@ -382,6 +392,8 @@ class PiiDetector:
                 or re.match(r"\+\d{1,3}\.\d{4,}", value)):  # a coordinate, `+48.858370`
             return False
         if finding.category in ("pii.mac_address", "pii.ipv6") and self._in_hex_dump(text, finding):
+            return False
+        if finding.category == "pii.email" and _in_url_authority(text, finding.start):
             return False
         if finding.family == "secret":
             if _GPG_KEY_ID.fullmatch(value) and _after_key(_SIGNING_KEY_KEY, text, finding.start):
