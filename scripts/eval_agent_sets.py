@@ -15,8 +15,12 @@ no category of the detector and are not scored.
 `#define`, Terraform, Ansible, Kubernetes, Gradle, notebooks, UI tests, runbooks), 60 of them
 wrapped as tool results in JSON (a few twice), 207 with 290 credentials and 100 with placeholders,
 references, hashes and public keys only.
+`eval_sets/terminal_logs.jsonl`: 300 command and log outputs an agent forwards (`env`, `kubectl`, `docker
+inspect`, `terraform output`, CI logs, access logs, traces, `curl -v`, `psql`, `redis-cli`, crash
+reports; 45 in Chinese, 45 wrapped in JSON), 200 with 422 credentials and personal values of both kinds
+in one row, 100 with look-alikes only.
 
-All four were generated with random values by a writer who never saw the detector or the shared corpus,
+All five were generated with random values by a writer who never saw the detector or the shared corpus,
 and measured once before any rule was changed against them (see the README). Rules were then added for
 what they showed, so they are now development sets, like `eval_credential_forms.py`'s, and a ratchet
 in the tests keeps what they catch. A value counts as caught only when findings cover all of it.
