@@ -38,7 +38,9 @@ from aegis_addons.paths import RULES_DIR
 _VERSION_BEFORE = re.compile(
     r"(?i)(?:\b(?:version|ver|firmware|release|build|prepare|bump(?:ed)?|(?:introduced|added|fixed|changed"
     r"|deprecated|removed) in|upgraded? to)\s*|(?<![\w-])v|\b(?:[\w-]*[_-]|(?-i:[A-Za-z]*[a-z](?=[VFBRS])))?"
-    r"(?:version|firmware|build|release|os|sdk)(?:name|code)?[\"']?\s*(?:[:=>]|\(\"?)\s*[\"']?|\bversion(?:name|code)?\s+|[<>~]=\s*|(?<![\w./-])[\w.-]+/[\w./-]*(?<!\.log)(?<!\.txt)(?<!\.gz)(?<!\.csv)(?<!\.json):"
+    r"(?:version|firmware|build|release|os|sdk)(?:name|code)?[\"']?\s*(?:[:=>]|\(\"?)\s*[\"']?"
+    r"|\bversion(?:name|code)?\s+|[<>~]=\s*"  # `versionName 2.4.1.17`, `Serilog (>= 3.1.1.0)`
+    r"|(?<![\w./-])[\w.-]+/[\w./-]*(?<!\.log)(?<!\.txt)(?<!\.gz)(?<!\.csv)(?<!\.json):"
     # a product token of a User-Agent (`Chrome/124.0.0.0`, `okhttp/4.12.0.1`)
     r"|\b(?:chrome|chromium|firefox|safari|version|edg|edge|opr|opera|applewebkit|gecko|mobile|crios|fxios"
     r"|samsungbrowser|yabrowser|trident|msie|electron|node|python|curl|wget|okhttp|dalvik)/)\Z")
@@ -396,16 +398,20 @@ class PiiDetector:
         if finding.category == "pii.email" and _in_url_authority(text, finding.start):
             return False
         if finding.family == "secret":
-            if _GPG_KEY_ID.fullmatch(value) and _after_key(_SIGNING_KEY_KEY, text, finding.start):
-                return False  # git's `user.signingkey=297F86D382367A62`: a public key's id
-            if _REFERENCE_VALUE.fullmatch(value):
-                return False
-            if _TEST_PASS_LINE.search(text, max(0, finding.start - 16), finding.start) and _TEST_NAME.fullmatch(value):
-                return False
-            if _NOT_SECRET_KEY.search(text, max(0, finding.start - 40), finding.start):
-                return False
-            return finding.rule in self._placeholder_checked or not validators.looks_like_placeholder(value)
+            return self._keep_secret(finding, value, text)
         return True
+
+    def _keep_secret(self, finding: Finding, value: str, text: str) -> bool:
+        """A secret's value that is a reference, a public id or a name in the text around it is dropped."""
+        if _GPG_KEY_ID.fullmatch(value) and _after_key(_SIGNING_KEY_KEY, text, finding.start):
+            return False  # git's `user.signingkey=297F86D382367A62`: a public key's id
+        if _REFERENCE_VALUE.fullmatch(value):
+            return False
+        if _TEST_PASS_LINE.search(text, max(0, finding.start - 16), finding.start) and _TEST_NAME.fullmatch(value):
+            return False
+        if _NOT_SECRET_KEY.search(text, max(0, finding.start - 40), finding.start):
+            return False
+        return finding.rule in self._placeholder_checked or not validators.looks_like_placeholder(value)
 
     @staticmethod
     def _in_hex_dump(text: str, finding: Finding) -> bool:
