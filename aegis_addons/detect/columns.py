@@ -277,36 +277,6 @@ def _labelled_values(text: str, lowered: str) -> list[Finding]:
     return found
 
 
-# A personal-data header word before a delimiter, in text whose lines are JSON-escaped.
-_ESCAPED_TABLE_HEADER = re.compile(
-    r"(?i)(?:ssn|phone|mobile|passport|account|acct|tax|tin|licen[cs]e|mrn|imei|routing|tel|dl_no|iban)[\w .#]{0,24}"
-    r"(?:,|;|\||\\t)[^\n]{0,400}?\\n")
-_CODE_PUNCTUATION = re.compile(r"[()=\[\]{}]")
-
-
-def escaped_table(text: str) -> bool:
-    """Does a JSON-escaped line with a personal-data header word have a next line with as many
-    delimiters (a table's header and first row)? Code in a JSON string has the words, rarely that."""
-    for k, m in enumerate(_ESCAPED_TABLE_HEADER.finditer(text)):
-        if k == 50:
-            break
-        start = text.rfind("\\n", 0, m.start())
-        start = 0 if start < 0 else start + 2
-        end = text.find("\\n", m.start())
-        nxt = text.find("\\n", end + 2)
-        if end < 0 or nxt < 0:
-            continue
-        line, row = text[start:end], text[end + 2:nxt]
-        line = line[line.rfind('"') + 1:]  # after the quote that opens the JSON string, if it is here
-        if _CODE_PUNCTUATION.search(line):
-            continue  # a line of code, not a header row
-        for delimiter in (",", ";", "|", "\\t"):
-            width = line.count(delimiter)
-            if width >= 2 and row.count(delimiter) == width:
-                return True
-    return False
-
-
 class ColumnValueDetector:
     """`scan(text, lowered)`: a finding for each value under a personal-data column header."""
 

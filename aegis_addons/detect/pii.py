@@ -26,7 +26,7 @@ from aegis_addons.detect.rulepack import (
 )
 from aegis_addons.detect.base64_keys import CATEGORY as EMBEDDED_KEY_CATEGORY
 from aegis_addons.detect.base64_keys import EmbeddedBase64KeyDetector
-from aegis_addons.detect.columns import ColumnValueDetector, escaped_table
+from aegis_addons.detect.columns import ColumnValueDetector
 from aegis_addons.detect.escapes import unescape_json
 from aegis_addons.detect.sql_insert import CATEGORY as SQL_INSERT_CATEGORY
 from aegis_addons.detect.sql_insert import SqlInsertPasswordDetector
@@ -319,16 +319,8 @@ class PiiDetector:
             inner = unescape_json(text, decode="nrt\"\\/")
             if inner is not None:
                 found = resolve_overlaps(found + inner.findings_to_original(self._scan(inner.text, tables=False)))
-        # A table inside a JSON string (a tool result holding `"Name,SSN\\nBob,…"`) has its rows on one
-        # line until `\\n` is decoded; the table reader looks at that view when a header word is followed
-        # by a delimiter there.
-        if self._columns is not None and "\\n" in text and escaped_table(text):
-            rows = unescape_json(text, decode="nrt\"\\/")
-            if rows is not None:
-                cells = [f for f in self._columns.scan(rows.text, lower_same_length(rows.text))
-                         if f.category in self._column_categories]
-                if cells:
-                    found = resolve_overlaps(found + rows.findings_to_original(cells))
+        # (A table inside a JSON string, `"Name,SSN\\nBob,…"`, needs no view of its own: `_scan` reads
+        # the `\\n` between its rows as line breaks.)
         return found
 
     def _scan(self, text: str, tables: bool = True) -> list[Finding]:
