@@ -100,11 +100,30 @@ def _in_url_authority(text: str, start: int) -> bool:
     return scheme != -1 and "/" not in segment[scheme + 3:]
 
 
+def _preceded_by(pattern: re.Pattern[str], text: str, start: int, reach: int, floor: int = 0) -> bool:
+    """Does `pattern` (ending in `\\Z`) match text that ends at `start`, looking back at most `reach`
+    characters and not before `floor`?"""
+    return pattern.search(text, max(floor, start - reach), start) is not None
+
+
+def _in_hex_dump(text: str, finding: Finding) -> bool:
+    """Is the value the short last line of a dump of colon-separated hex bytes (a certificate's
+    signature or serial in `openssl x509 -text`)?"""
+    line_start = text.rfind("\n", 0, finding.start) + 1
+    line_end = text.find("\n", finding.end)
+    line = text[line_start:line_end if line_end != -1 else len(text)]
+    if line.strip() != text[finding.start:finding.end] or not line_start:
+        return False
+    before_start = text.rfind("\n", 0, line_start - 1) + 1
+    before = text[before_start:line_start - 1]
+    return _HEX_DUMP_LINE.fullmatch(before) is not None or before.rstrip().endswith(("Serial Number:", "Value:"))
+
+
 def _after_key(key: re.Pattern[str], text: str, start: int) -> bool:
     """Is the value at `start` assigned to a key `key` matches (`"ad_group_id": "…"`, `ssn_count=…`)? The
     `:` / `=` test first: most values follow no key, and the key patterns are slow to fail."""
     return (re.search(r"[:=]", text[max(0, start - 4):start]) is not None
-            and key.search(text, max(0, start - 64), start) is not None)
+            and _preceded_by(key, text, start, 64))
 
 
 DEFAULT_PACKS = ("pii", "secrets")
@@ -369,8 +388,7 @@ class PiiDetector:
             # (the version word must stand on the address's own line: an access log's previous line
             # ends in a client's `Build/UQ1A.240205.004`)
             line_start = text.rfind("\n", 0, finding.start) + 1
-            if finding.category == "pii.ipv4" and _VERSION_BEFORE.search(text, max(line_start, finding.start - 48),
-                                                                        finding.start):
+            if finding.category == "pii.ipv4" and _preceded_by(_VERSION_BEFORE, text, finding.start, 48, line_start):
                 return False
             return self.redact_private_ips or validators.is_public_ip(value)
         if finding.category in _COUNTED_IDS and _after_key(_COUNT_KEY, text, finding.start):
@@ -379,13 +397,13 @@ class PiiDetector:
             return False
         if finding.category in _NUMBER_CATEGORIES and (
                 _NUMBER_UNIT_AFTER.match(text, finding.end)
-                or _NUMBER_KEY_BEFORE.search(text, max(0, finding.start - 40), finding.start)):
+                or _preceded_by(_NUMBER_KEY_BEFORE, text, finding.start, 40)):
             return False
         if finding.category == "pii.phone" and value.startswith("+") and (
                 (finding.start == 0 or text[finding.start - 1] == "\n") and "\n@@ " in text  # a diff's added line
                 or re.match(r"\+\d{1,3}\.\d{4,}", value)):  # a coordinate, `+48.858370`
             return False
-        if finding.category in ("pii.mac_address", "pii.ipv6") and self._in_hex_dump(text, finding):
+        if finding.category in ("pii.mac_address", "pii.ipv6") and _in_hex_dump(text, finding):
             return False
         if finding.category == "pii.email" and _in_url_authority(text, finding.start):
             return False
@@ -399,21 +417,9 @@ class PiiDetector:
             return False  # git's `user.signingkey=297F86D382367A62`: a public key's id
         if _REFERENCE_VALUE.fullmatch(value):
             return False
-        if _TEST_PASS_LINE.search(text, max(0, finding.start - 16), finding.start) and _TEST_NAME.fullmatch(value):
+        if _preceded_by(_TEST_PASS_LINE, text, finding.start, 16) and _TEST_NAME.fullmatch(value):
             return False
-        if _NOT_SECRET_KEY.search(text, max(0, finding.start - 40), finding.start):
+        if _preceded_by(_NOT_SECRET_KEY, text, finding.start, 40):
             return False
         return finding.rule in self._placeholder_checked or not validators.looks_like_placeholder(value)
 
-    @staticmethod
-    def _in_hex_dump(text: str, finding: Finding) -> bool:
-        """Is the value the short last line of a dump of colon-separated hex bytes (a certificate's
-        signature or serial in `openssl x509 -text`)?"""
-        line_start = text.rfind("\n", 0, finding.start) + 1
-        line_end = text.find("\n", finding.end)
-        line = text[line_start:line_end if line_end != -1 else len(text)]
-        if line.strip() != text[finding.start:finding.end] or not line_start:
-            return False
-        before_start = text.rfind("\n", 0, line_start - 1) + 1
-        before = text[before_start:line_start - 1]
-        return _HEX_DUMP_LINE.fullmatch(before) is not None or before.rstrip().endswith(("Serial Number:", "Value:"))

@@ -590,12 +590,14 @@ class RulePrefilter:
                         frozenset(words[w] for w in rule.context) if rule.requires_context else frozenset())
                        for rule in self.rules]
         self._rules_of_word: dict[int, list[int]] = {}
+        self._unconditional = []
         for index, (keywords, context) in enumerate(self._needs):
+            if self.rules[index].requires_context and not context:
+                continue  # requires context words but has none: never applies, as `applies_to` says
             for number in keywords or context:  # one condition is enough to name the rule
                 self._rules_of_word.setdefault(number, []).append(index)
-        # (a rule that requires context words but has none never applies, as `applies_to` says)
-        self._unconditional = [i for i, (keywords, context) in enumerate(self._needs)
-                               if not keywords and not context and not (self.rules[i].requires_context)]
+            if not keywords and not context:
+                self._unconditional.append(index)
         # an empty keyword occurs in every text, as `"" in text` says
         self._empty = {words[""]} if "" in words else set()
 
@@ -609,8 +611,7 @@ class RulePrefilter:
         chosen = []
         for index in sorted(named):
             keywords, context = self._needs[index]
-            if (not keywords or not keywords.isdisjoint(present)) and (not context or not context.isdisjoint(present)) \
-                    and (context or not self.rules[index].requires_context):
+            if (not keywords or not keywords.isdisjoint(present)) and (not context or not context.isdisjoint(present)):
                 chosen.append(self.rules[index])
         return chosen
 
