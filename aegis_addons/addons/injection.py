@@ -10,12 +10,19 @@ findings are reported; the text itself is left to the sanitizing stages.
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import threading
 
 from mitmproxy import ctx, exceptions, http
 
 from aegis_addons.addons.request_text import request_text
+from aegis_addons.addons.scan_runner import (
+    ScanTimeout,
+    add_scan_options,
+    check_scan_options,
+    raise_if_stopped,
+    run_scan,
+)
 from aegis_addons.context import ACTION_SANITIZE, FILTER_FULL, FlowContext, get_context
 from aegis_addons.detect.findings import Finding
 from aegis_addons.detect.injection import InjectionDetector
@@ -43,7 +50,6 @@ log = logging.getLogger(__name__)
 
 STAGE = "injection"
 UNTRUSTED_ROLES = (TOOL_RESULT, DOCUMENT, OTHER)
-_THREAD_THRESHOLD = 32 * 1024  # characters; larger requests are scanned off the event loop
 
 
 def neutralized_marker(findings: list[Finding]) -> str:
@@ -98,8 +104,10 @@ class InjectionGuard:
                    "low | medium | high, for policies that do not name their own level.")
         add_option(loader, "aegis_injection_classifier", bool, True,
                    "Use the local classifier besides the injection rules.")
+        add_scan_options(loader)
 
     def configure(self, updated: set[str]) -> None:
+        check_scan_options(updated)
         if ctx.options.aegis_security_level not in LEVELS:
             raise exceptions.OptionsError(f"aegis_security_level must be one of {', '.join(LEVELS)}")
         if not self.policies:
@@ -130,10 +138,13 @@ class InjectionGuard:
         work = [(seg, source) for seg in parsed.segments
                 if (source := source_of(seg)) and (source != "system" or policy.scan_system)]
         try:
-            if sum(len(seg.text) for seg, _ in work) > _THREAD_THRESHOLD:
-                results = await asyncio.to_thread(self._scan_all, work)
-            else:
-                results = self._scan_all(work)
+            results = await run_scan(lambda stop: self._scan_all(work, stop), sum(len(seg.text) for seg, _ in work))
+        except ScanTimeout as e:
+            log.warning("aegis: injection scan of %s took longer than %d ms; blocked", context.request_id, e.limit_ms)
+            flow.response = make_error(context, "request_blocked",
+                                       "the request could not be checked for injection in time and was not forwarded",
+                                       detail={"stage": STAGE, "reason": "scan_timeout", "limit_ms": e.limit_ms})
+            return
         except Exception as e:  # noqa: BLE001 - fail closed
             log.exception("aegis: injection scan failed for %s", context.request_id)
             flow.response = make_error(context, "request_blocked",
@@ -148,8 +159,12 @@ class InjectionGuard:
                     else _Passthrough())
             context.pending_stages.discard(STAGE)
 
-    def _scan_all(self, work: list[tuple[Segment, str]]) -> list[tuple[Segment, list[Finding]]]:
-        return [(seg, self.detector.scan(seg.text, source=source)) for seg, source in work]
+    def _scan_all(self, work: list[tuple[Segment, str]], stop: threading.Event) -> list[tuple[Segment, list[Finding]]]:
+        results = []
+        for seg, source in work:
+            raise_if_stopped(stop)
+            results.append((seg, self.detector.scan(seg.text, source=source)))
+        return results
 
     def _decide(self, flow: http.HTTPFlow, context: FlowContext, policy: InjectionPolicy,
                 segments: list[Segment], results: list[tuple[Segment, list[Finding]]]) -> None:

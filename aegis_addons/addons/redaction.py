@@ -10,7 +10,6 @@ text: a turn costs only its new text. Any error while redacting blocks the reque
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import threading
@@ -21,6 +20,13 @@ import yaml
 from mitmproxy import ctx, exceptions, http
 
 from aegis_addons.addons.request_text import request_text
+from aegis_addons.addons.scan_runner import (
+    ScanTimeout,
+    add_scan_options,
+    check_scan_options,
+    raise_if_stopped,
+    run_scan,
+)
 from aegis_addons.context import ACTION_REDACT, FILTER_FULL, FILTER_REDACT, get_context
 from aegis_addons.detect.exact import ExactValueError, ExactValueMatcher
 from aegis_addons.detect.gitleaks import load_gitleaks_rules
@@ -41,7 +47,6 @@ SESSION = "aegis_redaction_session"
 STAGE = "redaction"
 _CACHE_ENTRIES = 4096
 _CACHE_MAX_TEXT = 256 * 1024  # longer texts are redacted every time rather than held in memory
-_THREAD_THRESHOLD = 32 * 1024  # characters; larger requests are redacted off the event loop
 
 
 class SegmentCache:
@@ -119,8 +124,10 @@ class Redaction:
                    "Categories or families never redacted, comma-separated (e.g. pii.phone,infra).")
         add_option(loader, "aegis_redact_response_secrets", bool, True,
                    "Redact secrets the model writes itself in answers (restored values are not touched).")
+        add_scan_options(loader)
 
     def configure(self, updated: set[str]) -> None:
+        check_scan_options(updated)
         detector_options = {"aegis_extra_secret_rules", "aegis_pii_relaxed", "aegis_redact_private_ips",
                             "aegis_disabled_categories"}
         if updated & detector_options or self.detector is None:
@@ -203,17 +210,21 @@ class Redaction:
         whitelist = context.token.whitelist_key if context.token is not None else None
         redactor = self.redactor(whitelist)
         session = redactor.new_session()
-        def redact_all() -> None:
+        def redact_all(stop: threading.Event) -> None:
             for segment in parsed.segments:
+                raise_if_stopped(stop)
                 segment.text = self.redact_text(segment.text, redactor, whitelist or "", session)
 
         try:
-            # A large body (a first agent turn with whole files) takes tens of milliseconds: scan it in
-            # a worker thread so other flows keep moving. Small ones are cheaper to scan in place.
-            if sum(len(segment.text) for segment in parsed.segments) > _THREAD_THRESHOLD:
-                await asyncio.to_thread(redact_all)
-            else:
-                redact_all()
+            # A large body (a first agent turn with whole files) is redacted in a worker thread, so
+            # other flows keep moving, and within the scan time limit.
+            await run_scan(redact_all, sum(len(segment.text) for segment in parsed.segments))
+        except ScanTimeout as e:
+            log.warning("aegis: redaction of %s took longer than %d ms; blocked", context.request_id, e.limit_ms)
+            flow.response = make_error(context, "request_blocked",
+                                       "the request could not be checked for secrets in time and was not forwarded",
+                                       detail={"stage": STAGE, "reason": "scan_timeout", "limit_ms": e.limit_ms})
+            return
         except Exception as e:  # noqa: BLE001 - fail closed: nothing unredacted may leave
             log.exception("aegis: redaction failed for %s", context.request_id)
             flow.response = make_error(context, "request_blocked",
