@@ -321,10 +321,14 @@ class InjectionClassifier:
                 scores.append(WindowScore(self._probability(index, tf), chunks[i][0], chunks[i + 1][1]))
             return scores
         features, labels = self._chunk_features(lowered, chunks)
+        # grouped by chunk once, so that each window slices its two chunks' features out (a mask per
+        # window would read every feature of the text again: quadratic on a long text)
+        order = np.argsort(labels, kind="stable")
+        features = features[order]
+        bounds = np.searchsorted(labels[order], np.arange(len(chunks) + 1))
         for i in range(len(chunks) - 1):
             # a window is two chunks: the features of both, each chunk's features as it alone gives them
-            mine = features[(labels == i) | (labels == i + 1)]
-            mine.sort()
+            mine = np.sort(features[bounds[i]:bounds[i + 2]])
             scores.append(WindowScore(self._probability(*_count_sorted(mine)), chunks[i][0], chunks[i + 1][1]))
         return scores
 

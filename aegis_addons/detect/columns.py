@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from aegis_addons.detect import validators
 from aegis_addons.detect.findings import Finding
+from aegis_addons.detect.lines import line_start
 from aegis_addons.detect.sql_insert import INSERT_STATEMENT, insert_rows
 
 RULE = "table_column"
@@ -248,8 +249,7 @@ def _labelled_values(text: str, lowered: str) -> list[Finding]:
         rest = _KEY_REST.match(text, word_end)
         if rest is None:
             continue
-        line_start = text.rfind("\n", 0, word_start) + 1
-        prefix = _KEY_PREFIX.search(text, max(line_start, word_start - 30), word_start)
+        prefix = _KEY_PREFIX.search(text, line_start(text, word_start, 30), word_start)
         key_start = prefix.start() if prefix else word_start
         key = text[key_start:rest.start(1)].strip().strip("\"'")
         category = _category_of(key)

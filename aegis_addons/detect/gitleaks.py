@@ -27,7 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aegis_addons.detect.findings import Finding
+from aegis_addons.detect.lines import line_end, line_start
 from aegis_addons.detect.rulepack import RegexRule, shannon_entropy
+
+# Allowlists see the match's line; on one very long line (minified JSON), this much of it either side.
+_LINE_REACH = 4096
 
 _POSIX_CLASSES = {
     "alnum": "0-9A-Za-z", "alpha": "A-Za-z", "ascii": "\\x00-\\x7F", "blank": "\\t ",
@@ -191,9 +195,7 @@ class GitleaksRule(RegexRule):
                 continue
             if self.min_entropy and shannon_entropy(secret) < self.min_entropy:
                 continue
-            line_start = text.rfind("\n", 0, m.start()) + 1
-            line_end = text.find("\n", m.end())
-            line = text[line_start:line_end if line_end != -1 else len(text)]
+            line = text[line_start(text, m.start(), _LINE_REACH):line_end(text, m.end(), _LINE_REACH)]
             if any(a.allows(secret, line) for a in self.allowlists):
                 continue
             start, end = m.span(group)

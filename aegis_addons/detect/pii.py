@@ -17,6 +17,7 @@ from pathlib import Path
 
 from aegis_addons.detect import validators
 from aegis_addons.detect.findings import Finding, resolve_overlaps
+from aegis_addons.detect.lines import line_end, line_start
 from aegis_addons.detect.rulepack import (
     RegexRule,
     RulePackError,
@@ -87,14 +88,19 @@ _NUMBER_KEY_BEFORE = re.compile(
     r"|received|sent|completed)[\"']?\s*[:=]?\s*[\"']?\Z")
 _NUMBER_CATEGORIES = frozenset({"pii.phone", "pii.credit_card"})
 # Lines of colon-separated hex bytes (an openssl or certificate dump): the last line of one is no address.
+_HEX_DUMP_REACH = 200  # such lines are short: a longer one is cut here and matches nothing
 _HEX_DUMP_LINE = re.compile(r"[ \t]*(?:[0-9a-fA-F]{2}:){5,}[0-9a-fA-F]{2}:?[ \t]*")
+
+
+_URL_USER_REACH = 256  # a URL's user part stands this close to its scheme
 
 
 def _in_url_authority(text: str, start: int) -> bool:
     """Does `start` stand in the user part of a URL (`ssh://git@github.com/…`, `https://user:pass@host`,
     a Sentry DSN's key, `cvs://:pserver:anoncvs@…`)? That `user@host` names an account on a host, no
     mailbox."""
-    token_start = max(text.rfind(c, 0, start) for c in " \t\n\"'<>(") + 1
+    floor = max(0, start - _URL_USER_REACH)
+    token_start = max(text.rfind(c, floor, start) for c in " \t\n\"'<>(") + 1 or floor
     segment = text[token_start:start]
     scheme = segment.find("://")
     return scheme != -1 and "/" not in segment[scheme + 3:]
@@ -109,13 +115,11 @@ def _preceded_by(pattern: re.Pattern[str], text: str, start: int, reach: int, fl
 def _in_hex_dump(text: str, finding: Finding) -> bool:
     """Is the value the short last line of a dump of colon-separated hex bytes (a certificate's
     signature or serial in `openssl x509 -text`)?"""
-    line_start = text.rfind("\n", 0, finding.start) + 1
-    line_end = text.find("\n", finding.end)
-    line = text[line_start:line_end if line_end != -1 else len(text)]
-    if line.strip() != text[finding.start:finding.end] or not line_start:
+    start = line_start(text, finding.start, _HEX_DUMP_REACH)
+    line = text[start:line_end(text, finding.end, _HEX_DUMP_REACH)]
+    if line.strip() != text[finding.start:finding.end] or not start or text[start - 1] != "\n":
         return False
-    before_start = text.rfind("\n", 0, line_start - 1) + 1
-    before = text[before_start:line_start - 1]
+    before = text[line_start(text, start - 1, _HEX_DUMP_REACH):start - 1]
     return _HEX_DUMP_LINE.fullmatch(before) is not None or before.rstrip().endswith(("Serial Number:", "Value:"))
 
 
@@ -387,8 +391,8 @@ class PiiDetector:
         if finding.category in _IP_CATEGORIES:
             # (the version word must stand on the address's own line: an access log's previous line
             # ends in a client's `Build/UQ1A.240205.004`)
-            line_start = text.rfind("\n", 0, finding.start) + 1
-            if finding.category == "pii.ipv4" and _preceded_by(_VERSION_BEFORE, text, finding.start, 48, line_start):
+            if finding.category == "pii.ipv4" and _preceded_by(_VERSION_BEFORE, text, finding.start, 48,
+                                                               line_start(text, finding.start, 48)):
                 return False
             return self.redact_private_ips or validators.is_public_ip(value)
         if finding.category in _COUNTED_IDS and _after_key(_COUNT_KEY, text, finding.start):

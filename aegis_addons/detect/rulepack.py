@@ -58,6 +58,7 @@ import ahocorasick
 import yaml
 
 from aegis_addons.detect.findings import Finding
+from aegis_addons.detect.lines import line_end, line_start, starts_line_within
 
 Validator = Callable[[str], bool]
 
@@ -269,6 +270,7 @@ def _quoted(text: str, start: int) -> bool:
 # `NAME=value` opening a line (also indented, after `export`, `set`, Dockerfile `ENV`/`ARG` or a YAML
 # list dash): in a .env file, a shell script or a Dockerfile the value is a literal even without quotes
 # (a reference would be `$NAME`), so `POSTGRES_PASSWORD=postgres_password` is a password, not a name.
+_ENV_KEY_REACH = 256
 _ENV_ASSIGNMENT = re.compile(r"[^\S\n]*(?:-[^\S\n]+)?(?:(?:export|set|ENV|ARG)[^\S\n]+)?[A-Z][A-Z0-9_]*=")
 
 
@@ -279,8 +281,9 @@ def _literal(text: str, start: int, end: int) -> bool:
         return True
     if text[end:end + 1] in (",", ")"):
         return False
-    line_start = text.rfind("\n", 0, start) + 1
-    return _ENV_ASSIGNMENT.fullmatch(text, line_start, start) is not None
+    # (an env-style key is short: a value further than _ENV_KEY_REACH from its line's start has none)
+    return (starts_line_within(text, start, _ENV_KEY_REACH)
+            and _ENV_ASSIGNMENT.fullmatch(text, line_start(text, start, _ENV_KEY_REACH), start) is not None)
 
 
 MAX_QUOTED_VALUE = 256
@@ -310,9 +313,11 @@ def _whole_value_end(text: str, start: int, end: int) -> int:
     token, up to what looks like something else: a next `;name=`, `&&`, a pipe, a closing tag or `<br>`,
     a Markdown `](` or `**`, trailing punctuation, a bracket that closes a call.
     """
-    line_end = text.find("\n", start)
-    limit = min(len(text) if line_end < 0 else line_end, start + MAX_QUOTED_VALUE)
-    token_start = max(text.rfind(" ", 0, start), text.rfind("\t", 0, start), text.rfind("\n", 0, start)) + 1
+    limit = line_end(text, start, MAX_QUOTED_VALUE)
+    # (a token that began more than MAX_QUOTED_VALUE characters back is read from there)
+    floor = max(0, start - MAX_QUOTED_VALUE)
+    token_start = max(text.rfind(" ", floor, start), text.rfind("\t", floor, start),
+                      text.rfind("\n", floor, start)) + 1 or floor
     closing = None
     escaped = next((q for q in _ESCAPED_QUOTES if text.endswith(q, 0, start)), None)
     if escaped is not None:

@@ -52,6 +52,7 @@ AnswerAction = Literal["allow", "sanitize", "block"]
 
 MARKER_PREFIX = "[aegis:"
 SPAM_MARKER = "[aegis:spam-removed]"
+_MARKER_REACH = 200  # a marker is `[aegis:removed <category>]`: a category name is far shorter
 BLOCK_MESSAGE = "This answer was withheld by the gateway."
 
 
@@ -196,5 +197,5 @@ class OutputSanitizer:
 
 def _inside_marker(text: str, f: Finding) -> bool:
     """A finding inside a marker the gateway wrote earlier: sanitizing twice changes nothing."""
-    opening = text.rfind(MARKER_PREFIX, 0, f.start + 1)
-    return opening != -1 and text.find("]", opening) >= f.end - 1
+    opening = text.rfind(MARKER_PREFIX, max(0, f.start + 1 - _MARKER_REACH), f.start + 1)
+    return opening != -1 and text.find("]", opening, opening + _MARKER_REACH) >= f.end - 1
