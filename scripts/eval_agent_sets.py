@@ -19,8 +19,13 @@ references, hashes and public keys only.
 inspect`, `terraform output`, CI logs, access logs, traces, `curl -v`, `psql`, `redis-cli`, crash
 reports; 45 in Chinese, 45 wrapped in JSON), 200 with 422 credentials and personal values of both kinds
 in one row, 100 with look-alikes only.
+`eval_sets/chat_prompts.jsonl`: 300 messages people type to an assistant or a coding agent (prose with
+a token pasted into a question, HR and medical notes, support transcripts, wire details, letters to
+translate, voice transcripts with numbers read aloud; 68 in Chinese, a few in German, French and
+Spanish, 30 wrapped as API request JSON), 200 with 84 credentials and 245 personal values, 100 with
+look-alikes only (placeholders, documented test cards, example addresses, order and build numbers).
 
-All five were generated with random values by a writer who never saw the detector or the shared corpus,
+All six were generated with random values by a writer who never saw the detector or the shared corpus,
 and measured once before any rule was changed against them (see the README). Rules were then added for
 what they showed, so they are now development sets, like `eval_credential_forms.py`'s, and a ratchet
 in the tests keeps what they catch. A value counts as caught only when findings cover all of it.
@@ -43,7 +48,8 @@ SETS = {"agent_files": ROOT / "scripts" / "eval_sets" / "agent_files.jsonl",
         "pii_records": ROOT / "scripts" / "eval_sets" / "pii_records.jsonl",
         "tables": ROOT / "scripts" / "eval_sets" / "tables.jsonl",
         "source_code": ROOT / "scripts" / "eval_sets" / "source_code.jsonl",
-        "terminal_logs": ROOT / "scripts" / "eval_sets" / "terminal_logs.jsonl"}
+        "terminal_logs": ROOT / "scripts" / "eval_sets" / "terminal_logs.jsonl",
+        "chat_prompts": ROOT / "scripts" / "eval_sets" / "chat_prompts.jsonl"}
 # Labelled in a set but no category of the detector: names of people.
 NOT_DETECTED = {"person_name", "name_of_person"}
 

@@ -248,18 +248,21 @@ class SeedPhraseDetector:
             run = []
 
     def _judge(self, run: list[tuple[int, int, int]], lowered: str) -> Finding | None:
+        # Next to a wallet word, a run of up to 24 words is the phrase, all of it: a phrase typed from
+        # paper may have a word wrong (its checksum then fails), and a shorter window whose checksum
+        # holds by chance (one in sixteen for twelve words) would leave the rest of it in the clear.
+        if len(run) <= 24:
+            start, end = run[0][0], run[-1][1]
+            near = lowered[max(0, start - self._CONTEXT_WINDOW): end + self._CONTEXT_WINDOW]
+            if any(word in near for word in self._CONTEXT):
+                return Finding(SEED_PHRASE_CATEGORY, start, end, 0.9, "bip39_seed_phrase",
+                               f"{len(run)} BIP-39 words next to a wallet word")
         for size in (24, 21, 18, 15, 12):
             for first in range(len(run) - size + 1):
                 window = run[first:first + size]
                 if validators.bip39_checksum_ok([i for _, _, i in window]):
                     return Finding(SEED_PHRASE_CATEGORY, window[0][0], window[-1][1], 0.97,
                                    "bip39_seed_phrase", f"{size} BIP-39 words, checksum valid")
-        if len(run) <= 24:
-            start, end = run[0][0], run[-1][1]
-            near = lowered[max(0, start - self._CONTEXT_WINDOW): end + self._CONTEXT_WINDOW]
-            if any(word in near for word in self._CONTEXT):
-                return Finding(SEED_PHRASE_CATEGORY, start, end, 0.85, "bip39_seed_phrase",
-                               f"{len(run)} BIP-39 words next to a wallet word")
         return None
 
 

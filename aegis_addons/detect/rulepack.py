@@ -287,7 +287,8 @@ def _literal(text: str, start: int, end: int) -> bool:
 
 
 MAX_QUOTED_VALUE = 256
-_TOKEN_REST = re.compile(r"[^\s\"'`]*")
+# (full-width punctuation ends a token: Chinese prose puts `，` right after a value, with no space)
+_TOKEN_REST = re.compile(r"[^\s\"'`，。；、！？：）」』]*")
 # After a quoted value's closing quote (not a doubled quote): a concatenation operator (`+`, `&`, SQL
 # `||`, Lua `..`, Haskell `++`, Elixir `<>`; PHP's `.` only without spaces, as a sentence's full stop
 # has one after it) and the opening quote of the next literal, with its string prefix (`N'`, `L"`,

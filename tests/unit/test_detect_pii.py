@@ -55,6 +55,9 @@ POSITIVES = [
     ("Card: 4539 1488 0343 6467, exp 10/26", "pii.credit_card", "4539 1488 0343 6467"),
     ("银行卡号 6222021234567890128", "pii.credit_card", "6222021234567890128"),
     ("wire to IBAN DE89 3704 0044 0532 0130 00", "pii.iban", "DE89 3704 0044 0532 0130 00"),
+    # a Belgian bank code python-stdnum does not list; the national check digits hold
+    ("IBAN BE68 5390 0754 7034", "pii.iban", "BE68 5390 0754 7034"),
+    ("Is PL22 1020 1026 2315 3413 3299 5996 a valid IBAN?", "pii.iban", "PL22 1020 1026 2315 3413 3299 5996"),
     ("SWIFT code: BKCHCNBJ110", "pii.swift_bic", "BKCHCNBJ110"),
     ("ABA routing number 021000021", "pii.us_routing_number", "021000021"),
     ("my bank account number is 000123456789", "pii.bank_account", "000123456789"),
@@ -75,6 +78,9 @@ POSITIVES = [
     ("BTC: 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "pii.btc_address", "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"),
     ("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "pii.btc_address",
      "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"),
+    # taproot (bech32m, BIP-350; BIP-86's first test vector)
+    ("send to bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297 please", "pii.btc_address",
+     "bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297"),
     ("ETH 0x52908400098527886E0F7030069857D2E4169EE7", "pii.eth_address",
      "0x52908400098527886E0F7030069857D2E4169EE7"),
     ("USDT(TRC20) TR3FgceaBm3EYN2KoCEzXT5WWrYs7iWZqy", "pii.tron_address",
@@ -141,6 +147,9 @@ def test_truncated_pem_key_is_still_redacted(detector):
 # Values that look a bit like PII or secrets and must survive untouched.
 LOOKALIKES = [
     "request id 123e4567-e89b-12d3-a456-426614174000 failed",  # UUID
+    "bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3298",  # taproot shape, checksum wrong
+    "IBAN BE68 5390 0754 7035",  # Belgian national check digits wrong
+    "批次 17922692479 入库",  # 179 is no Chinese mobile prefix
     "fixed in commit 9fceb02d0ae598e95dc970b74767f19372d61af8",  # git SHA-1
     "sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
     "ISBN 978-0-306-40615-7 and ISBN-10 0-306-40615-2",
