@@ -17,8 +17,8 @@ from mitmproxy import ctx, exceptions, http
 
 from aegis_addons.addons.request_text import request_text
 from aegis_addons.addons.scan_runner import (
-    ScanTimeout,
     add_scan_options,
+    blocked_by_scan_failure,
     check_scan_options,
     raise_if_stopped,
     run_scan,
@@ -139,17 +139,8 @@ class InjectionGuard:
                 if (source := source_of(seg)) and (source != "system" or policy.scan_system)]
         try:
             results = await run_scan(lambda stop: self._scan_all(work, stop), sum(len(seg.text) for seg, _ in work))
-        except ScanTimeout as e:
-            log.warning("aegis: injection scan of %s took longer than %d ms; blocked", context.request_id, e.limit_ms)
-            flow.response = make_error(context, "request_blocked",
-                                       "the request could not be checked for injection in time and was not forwarded",
-                                       detail={"stage": STAGE, "reason": "scan_timeout", "limit_ms": e.limit_ms})
-            return
-        except Exception as e:  # noqa: BLE001 - fail closed
-            log.exception("aegis: injection scan failed for %s", context.request_id)
-            flow.response = make_error(context, "request_blocked",
-                                       "the request could not be checked for injection and was not forwarded",
-                                       detail={"stage": "injection", "reason": type(e).__name__})
+        except Exception as e:  # noqa: BLE001 - fail closed: a timeout or a crash blocks the request
+            flow.response = blocked_by_scan_failure(context, STAGE, "injection", e)
             return
         self._decide(flow, context, policy, parsed.segments, results)
         if flow.response is None:

@@ -21,8 +21,8 @@ from mitmproxy import ctx, exceptions, http
 
 from aegis_addons.addons.request_text import request_text
 from aegis_addons.addons.scan_runner import (
-    ScanTimeout,
     add_scan_options,
+    blocked_by_scan_failure,
     check_scan_options,
     raise_if_stopped,
     run_scan,
@@ -34,7 +34,6 @@ from aegis_addons.detect.output_redaction import SecretOutputFilter
 from aegis_addons.detect.pii import PiiDetector
 from aegis_addons.detect.placeholders import RedactionSession, Redactor, StreamRestorer, json_string_escape
 from aegis_addons.detect.rulepack import RulePackError
-from aegis_addons.errors import make_error
 from aegis_addons.keys import load_or_create_key
 from aegis_addons.options import add_option, split_list
 from aegis_addons.paths import aegis_home
@@ -219,17 +218,8 @@ class Redaction:
             # A large body (a first agent turn with whole files) is redacted in a worker thread, so
             # other flows keep moving, and within the scan time limit.
             await run_scan(redact_all, sum(len(segment.text) for segment in parsed.segments))
-        except ScanTimeout as e:
-            log.warning("aegis: redaction of %s took longer than %d ms; blocked", context.request_id, e.limit_ms)
-            flow.response = make_error(context, "request_blocked",
-                                       "the request could not be checked for secrets in time and was not forwarded",
-                                       detail={"stage": STAGE, "reason": "scan_timeout", "limit_ms": e.limit_ms})
-            return
         except Exception as e:  # noqa: BLE001 - fail closed: nothing unredacted may leave
-            log.exception("aegis: redaction failed for %s", context.request_id)
-            flow.response = make_error(context, "request_blocked",
-                                       "the request could not be checked for secrets and was not forwarded",
-                                       detail={"stage": "redaction", "reason": type(e).__name__})
+            flow.response = blocked_by_scan_failure(context, STAGE, "secrets", e)
             return
         if session.findings:
             context.add_findings(session.findings)

@@ -12,13 +12,18 @@ segment.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from mitmproxy import ctx, exceptions
+from mitmproxy import ctx, exceptions, http
 
+from aegis_addons.context import FlowContext
+from aegis_addons.errors import make_error
 from aegis_addons.options import add_option
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -69,3 +74,17 @@ async def run_scan(work: Callable[[threading.Event], T], size: int) -> T:
 def raise_if_stopped(stop: threading.Event) -> None:
     if stop.is_set():
         raise Stopped
+
+
+def blocked_by_scan_failure(context: FlowContext, stage: str, checked_for: str, error: Exception) -> http.Response:
+    """The answer of a stage whose scan ran past the time limit or crashed: the request is not
+    forwarded (403 request_blocked), and the reason is in `detail`."""
+    if isinstance(error, ScanTimeout):
+        log.warning("aegis: %s of %s took longer than %d ms; blocked", stage, context.request_id, error.limit_ms)
+        return make_error(context, "request_blocked",
+                          f"the request could not be checked for {checked_for} in time and was not forwarded",
+                          detail={"stage": stage, "reason": "scan_timeout", "limit_ms": error.limit_ms})
+    log.error("aegis: %s failed for %s", stage, context.request_id, exc_info=error)
+    return make_error(context, "request_blocked",
+                      f"the request could not be checked for {checked_for} and was not forwarded",
+                      detail={"stage": stage, "reason": type(error).__name__})
