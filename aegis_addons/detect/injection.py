@@ -54,6 +54,7 @@ from aegis_addons.detect.classifier import InjectionClassifier
 from aegis_addons.detect.encoding import DecodedPayload, find_encoded_payloads
 from aegis_addons.detect.escapes import unescape_json
 from aegis_addons.detect.findings import Finding
+from aegis_addons.detect.lines import line_end, line_start
 from aegis_addons.detect.normalize import NormalizedText, normalize
 from aegis_addons.detect.rulepack import RegexRule, RulePackError, load_rule_pack
 from aegis_addons.detect.typoglycemia import unscramble
@@ -631,9 +632,7 @@ def _quotation_start(text: str, start: int) -> int | None:
     The quote opening a JSON value (`"body": "…`) opens data, not a quotation."""
     # Everything is looked at within QUOTATION_REACH of `start` only: a long line with many matches and
     # quotes must not be walked from its beginning for each match (a 2 MB line took 42 s).
-    lo = text.rfind("\n", max(0, start - QUOTATION_REACH), start) + 1 or max(0, start - QUOTATION_REACH)
-    hi = text.find("\n", start, start + QUOTATION_REACH)
-    hi = min(len(text), start + QUOTATION_REACH) if hi < 0 else hi
+    lo, hi = line_start(text, start, QUOTATION_REACH), line_end(text, start, QUOTATION_REACH)
     best = None
     i = text.rfind('"', lo, start)
     if (i >= 0 and text.count('"', lo, i) % 2 == 0 and text.find('"', start, hi) >= 0

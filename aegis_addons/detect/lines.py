@@ -1,4 +1,4 @@
-"""The line around a position, looked for within a bounded reach.
+"""The line or token around a position, looked for within a bounded reach.
 
 Checks made for each finding or keyword hit often want "the line this value stands on". Searching for
 it without a bound costs the whole distance to the previous newline, so on one long line (minified JSON
@@ -22,6 +22,13 @@ def line_end(text: str, pos: int, reach: int) -> int:
     return newline if newline != -1 else min(len(text), pos + reach)
 
 
-def starts_line_within(text: str, pos: int, reach: int) -> bool:
-    """Does the line holding `pos` start within `reach` characters before it?"""
-    return pos <= reach or text.rfind("\n", pos - reach - 1, pos) != -1
+def line_start_within(text: str, pos: int, reach: int) -> int | None:
+    """Start of the line holding `pos` when it is within `reach` characters before it, else None."""
+    start = line_start(text, pos, reach)
+    return start if start == 0 or text[start - 1] == "\n" else None
+
+
+def token_start(text: str, pos: int, reach: int, separators: str = " \t\n") -> int:
+    """Start of the token holding `pos` (just after the last separator before it), or `pos - reach`."""
+    floor = max(0, pos - reach)
+    return max(text.rfind(c, floor, pos) for c in separators) + 1 or floor

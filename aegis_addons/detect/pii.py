@@ -17,7 +17,7 @@ from pathlib import Path
 
 from aegis_addons.detect import validators
 from aegis_addons.detect.findings import Finding, resolve_overlaps
-from aegis_addons.detect.lines import line_end, line_start
+from aegis_addons.detect.lines import line_end, line_start, line_start_within, token_start
 from aegis_addons.detect.rulepack import (
     RegexRule,
     RulePackError,
@@ -99,9 +99,7 @@ def _in_url_authority(text: str, start: int) -> bool:
     """Does `start` stand in the user part of a URL (`ssh://git@github.com/…`, `https://user:pass@host`,
     a Sentry DSN's key, `cvs://:pserver:anoncvs@…`)? That `user@host` names an account on a host, no
     mailbox."""
-    floor = max(0, start - _URL_USER_REACH)
-    token_start = max(text.rfind(c, floor, start) for c in " \t\n\"'<>(") + 1 or floor
-    segment = text[token_start:start]
+    segment = text[token_start(text, start, _URL_USER_REACH, " \t\n\"'<>("):start]
     scheme = segment.find("://")
     return scheme != -1 and "/" not in segment[scheme + 3:]
 
@@ -115,9 +113,11 @@ def _preceded_by(pattern: re.Pattern[str], text: str, start: int, reach: int, fl
 def _in_hex_dump(text: str, finding: Finding) -> bool:
     """Is the value the short last line of a dump of colon-separated hex bytes (a certificate's
     signature or serial in `openssl x509 -text`)?"""
-    start = line_start(text, finding.start, _HEX_DUMP_REACH)
+    start = line_start_within(text, finding.start, _HEX_DUMP_REACH)
+    if not start:  # the first line, or one too long for a dump
+        return False
     line = text[start:line_end(text, finding.end, _HEX_DUMP_REACH)]
-    if line.strip() != text[finding.start:finding.end] or not start or text[start - 1] != "\n":
+    if line.strip() != text[finding.start:finding.end]:
         return False
     before = text[line_start(text, start - 1, _HEX_DUMP_REACH):start - 1]
     return _HEX_DUMP_LINE.fullmatch(before) is not None or before.rstrip().endswith(("Serial Number:", "Value:"))

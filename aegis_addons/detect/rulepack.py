@@ -58,7 +58,7 @@ import ahocorasick
 import yaml
 
 from aegis_addons.detect.findings import Finding
-from aegis_addons.detect.lines import line_end, line_start, starts_line_within
+from aegis_addons.detect.lines import line_end, line_start_within, token_start
 
 Validator = Callable[[str], bool]
 
@@ -282,8 +282,8 @@ def _literal(text: str, start: int, end: int) -> bool:
     if text[end:end + 1] in (",", ")"):
         return False
     # (an env-style key is short: a value further than _ENV_KEY_REACH from its line's start has none)
-    return (starts_line_within(text, start, _ENV_KEY_REACH)
-            and _ENV_ASSIGNMENT.fullmatch(text, line_start(text, start, _ENV_KEY_REACH), start) is not None)
+    key_start = line_start_within(text, start, _ENV_KEY_REACH)
+    return key_start is not None and _ENV_ASSIGNMENT.fullmatch(text, key_start, start) is not None
 
 
 MAX_QUOTED_VALUE = 256
@@ -316,9 +316,7 @@ def _whole_value_end(text: str, start: int, end: int) -> int:
     """
     limit = line_end(text, start, MAX_QUOTED_VALUE)
     # (a token that began more than MAX_QUOTED_VALUE characters back is read from there)
-    floor = max(0, start - MAX_QUOTED_VALUE)
-    token_start = max(text.rfind(" ", floor, start), text.rfind("\t", floor, start),
-                      text.rfind("\n", floor, start)) + 1 or floor
+    token_begin = token_start(text, start, MAX_QUOTED_VALUE)
     closing = None
     escaped = next((q for q in _ESCAPED_QUOTES if text.endswith(q, 0, start)), None)
     if escaped is not None:
@@ -327,8 +325,8 @@ def _whole_value_end(text: str, start: int, end: int) -> int:
         closing = '\\"'
     elif start > 0 and text[start - 1] in _QUOTES:
         closing = text[start - 1]
-    elif token_start < start and text[token_start] in _QUOTES and "=" not in text[token_start:start]:
-        closing = text[token_start]  # not `"password=abc def"`: that quote opens the assignment
+    elif token_begin < start and text[token_begin] in _QUOTES and "=" not in text[token_begin:start]:
+        closing = text[token_begin]  # not `"password=abc def"`: that quote opens the assignment
     if closing is not None:
         if closing in "\"'" and text.endswith(closing * 3, 0, start):  # Python's """...""": to its end
             close = text.find(closing * 3, end, limit)
@@ -356,7 +354,7 @@ def _whole_value_end(text: str, start: int, end: int) -> int:
                     closing, i, pieces = more.group(1), more.end(), pieces + 1
                     continue
             return max(end, i)
-    query = text.rfind("?", token_start, start)
+    query = text.rfind("?", token_begin, start)
     if query >= 0 and "=" in text[query:start]:  # a URL query: the value runs to the next & or #
         stop = _QUERY_VALUE_END.search(text, start, max(end, limit))
         return stop.start() if stop is not None else max(end, limit)

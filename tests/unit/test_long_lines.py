@@ -7,7 +7,7 @@ import json
 import pytest
 
 from aegis_addons.detect.findings import Finding
-from aegis_addons.detect.lines import line_end, line_start, starts_line_within
+from aegis_addons.detect.lines import line_end, line_start, line_start_within, token_start
 from aegis_addons.detect.pii import PiiDetector, _in_hex_dump, _in_url_authority
 from aegis_addons.detect.sanitize import OutputSanitizer
 
@@ -27,11 +27,18 @@ def test_line_start_and_end_within_reach():
     assert line_start(text, text.index("second"), 1) == text.index("second")  # right after a newline
 
 
-def test_starts_line_within():
+def test_line_start_within():
     text = "ab\n" + "x" * 10
-    assert starts_line_within(text, 5, 2) and not starts_line_within(text, 12, 8)
-    assert starts_line_within(text, 12, 9)
-    assert starts_line_within("xxxx", 3, 3) and not starts_line_within("xxxx", 3, 2)
+    assert line_start_within(text, 5, 2) == 3 and line_start_within(text, 12, 8) is None
+    assert line_start_within(text, 12, 9) == 3
+    assert line_start_within("xxxx", 3, 3) == 0 and line_start_within("xxxx", 3, 2) is None
+
+
+def test_token_start_within_reach():
+    text = "run --password 'a b' now"
+    assert token_start(text, text.index("a b"), 100) == text.index("'a")
+    assert token_start(text, text.index("b'"), 100, " '") == text.index("b'")
+    assert token_start("x" * 50, 40, 10) == 30
 
 
 def test_url_user_part_on_a_long_line_is_still_no_address(detector):
