@@ -29,6 +29,7 @@ from aegis_addons.detect.base64_keys import CATEGORY as EMBEDDED_KEY_CATEGORY
 from aegis_addons.detect.base64_keys import EmbeddedBase64KeyDetector
 from aegis_addons.detect.columns import ColumnValueDetector
 from aegis_addons.detect.escapes import unescape_json
+from aegis_addons.detect.spoken_numbers import SpokenNumberDetector
 from aegis_addons.detect.sql_insert import CATEGORY as SQL_INSERT_CATEGORY
 from aegis_addons.detect.sql_insert import SqlInsertPasswordDetector
 from aegis_addons.paths import RULES_DIR
@@ -316,6 +317,10 @@ class PiiDetector:
         # values under a personal-data column header (tables, CSV, SQL INSERT), in the rules' categories
         self._column_categories = {r.category for r in self.rules if r.category.startswith("pii.")}
         self._columns = ColumnValueDetector() if self._column_categories else None
+        # numbers read aloud or dictated digit by digit, reported in the categories of the rules that
+        # find them written together (so disabling `pii.phone` disables both)
+        self._spoken = (SpokenNumberDetector(self._column_categories)
+                        if self._column_categories else None)
 
     def _is_disabled(self, category: str) -> bool:
         return category in self._disabled or category.split(".", 1)[0] in self._disabled
@@ -381,6 +386,8 @@ class PiiDetector:
             found.extend(self._sql_insert.scan(text, lowered))
         if self._embedded_keys is not None:
             found.extend(self._embedded_keys.scan(text))
+        if self._spoken is not None:
+            found.extend(self._spoken.scan(text, lowered))
         if self._columns is not None and tables:
             # A labelled or tabled value outranks a guess from a context word a line away (`Phone Number:
             # 3038280260` then `Patient ID:`); where a rule found the same value as the same kind, the
