@@ -96,6 +96,22 @@ def test_anthropic_streamed_and_buffered(base, mock_llm):
         assert stream.get_final_message().content[0].text == TEXT
 
 
+def test_dictated_numbers_redacted_and_restored(base, mock_llm):
+    """A voice transcript with a phone read out in words and a card dictated digit by digit: neither
+    reaches the upstream in any form, and the streamed answer gives the transcript back as typed."""
+    phone, card = "two one three, two oh five, two one seven four", "4 5 3 9  1 4 8 8  0 3 4 3  6 4 6 7"
+    transcript = f"Transcribed voicemail: call me on {phone}, and the card number is {card}. Thanks!"
+    client = anthropic.Anthropic(base_url=base, api_key="x")
+    with client.messages.stream(model="claude-haiku-4-5", max_tokens=100,
+                                extra_headers={**ECHO, "x-mock-delta-chars": "1"},
+                                messages=[{"role": "user", "content": transcript}]) as stream:
+        assert "".join(stream.text_stream) == transcript
+    sent = json.loads(upstream_text(mock_llm))["messages"][-1]["content"]
+    for value in (phone, card, "two oh five", "1 4 8 8"):
+        assert value not in sent
+    assert len(PLACEHOLDER.findall(sent)) == 2
+
+
 def test_openai_responses_streamed_and_buffered(base, mock_llm):
     client = openai.OpenAI(base_url=base, api_key="x")
     assert client.responses.create(model="m", input=TEXT, extra_headers=ECHO).output_text == TEXT
