@@ -41,15 +41,16 @@ _PEOPLE_HEADER = re.compile(
     r"|customer|client|contact|employee|patient|person|user|owner|member|staff|holder|travel|passenger|renter"
     r"|applicant|recipient|payee|beneficiary|subscriber|contractor|vendor|legal rep|kunde|empfänger|inhaber"
     r"|mitarbeiter|\bssn\b|passport|\bdob\b|birth|姓名|客户|联系人|用户|员工|法人")
-_BANKING_HEADER = re.compile(r"(?i)routing|\baba\b|iban|\bbic\b|swift|sort ?code|\bbank|\bblz\b|holder|inhaber|payee|beneficiary|银行|开户")
+_BANKING_HEADER = re.compile(r"(?i)routing|\baba\b|\brtn\b|iban|\bbic\b|swift|sort ?code|\bbank|\bblz\b|holder|inhaber|payee|beneficiary|银行|开户")
 _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((cat, re.compile(p)) for cat, p in (
-    ("pii.us_ssn", r"\b(?:ssn|social security(?: number| no| #)?|soc sec|ss (?:no|number|#))\b" + _NOT_THE_VALUE),
+    ("pii.us_ssn", r"(?:\b(?:ssn|social security(?: number| no| #)?|soc sec|ss (?:no|number))\b|\bss ?#)" + _NOT_THE_VALUE),
     ("pii.us_routing_number", r"\b(?:routing(?: number| no)?|aba(?: number| no)?|rtn)\b" + _NOT_THE_VALUE),
     ("pii.passport_number", r"(?:\b(?:passport|reisepass|passeport|pass nr)\b|护照)(?:\s*(?:number|no|#|num|nr))?" + _NOT_THE_VALUE),
     ("pii.drivers_license", r"(?:\bdriver'?s?\b.{0,12}\blicen[cs]e|\bdriving licen[cs]e|\bdl\b|\blicen[cs]e (?:number|no|#|num)"
                             r"|\bdl no\b|\bdriving licence\b|führerschein|permis de conduire|驾驶证|驾照)(?:\s*(?:number|no|#|num|nr|id))?" + _NOT_THE_VALUE),
     ("pii.tax_id", r"(?:\b(?:tax (?:id|number|no)|taxpayer (?:id|number|no)|tin|ein|fein|itin|vat (?:id|number|no)|ni (?:number|no)|nino|nat ins(?:urance)? (?:no|number)|idnr|steuer idnr|steuer id nr|pan (?:no|number)"
-                   r"|national insurance(?: number| no)?|steuer ?id|steuernummer|pan|uscc)\b|税号|纳税人识别号|信用代码)" + _NOT_THE_VALUE),
+                   r"|national insurance(?: number| no)?|steuer ?id|steuernummer|pan|uscc|(?:social )?credit code)\b|税号|纳税人识别号|信用代码)"
+                   + _NOT_THE_VALUE),
     ("pii.medical_record_number", r"(?:\b(?<!customs )(?<!movement )(?:mrn|medical record(?: number| no| #)?|mr (?:no|number|#)|patient (?:id|number|no)|nhs (?:number|no))\b"
                                   r"|病历号|病案号|住院号)" + _NOT_THE_VALUE),
     ("pii.bank_account", r"(?:\b(?<!aws )(?<!cloud )(?<!gcp )(?<!azure )(?<!billing )(?<!ledger )(?<!gl )(?:(?:bank |checking |savings )account(?: number| no| #| num)?"
@@ -68,7 +69,7 @@ _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((cat, re.compile(p)) f
 # Any header word of `_HEADERS`, case-insensitively (a quick test before a line is read cell by cell).
 _HEADER_HINT = re.compile(
     r"(?i)ssn|social|soc[ _]sec|ss[ _]?(?:no|#|number)|routing|aba|rtn|passport|reisepass|passeport|pass[ _]nr|licen[cs]e|\bdl"
-    r"|driv|führerschein|permis|tax|tin|ein|vat|\bni[ _]|nino|nat[ _]ins|national[ _]insurance|idnr|steuer|\bpan|uscc|mrn"
+    r"|driv|führerschein|permis|tax|tin|ein|vat|\bni[ _]|nino|nat[ _]ins|national[ _]insurance|idnr|steuer|\bpan|uscc|credit[ _]code|mrn"
     r"|mr[ _]?(?:no|#|number)|medical|patient|nhs|account"
     r"|acct|a/c|dda|konto|imei|phone|tel|mobil|cell|fax|handy|portable|\bmob|\bph|msisdn|t[ée]l|contact"
     r"|护照|驾|税|信用代码|病|住院|账|卡号|手机|电话|联系")
@@ -223,7 +224,7 @@ _KEY_WORDS = (
 _PREFILTER_WORDS = _KEY_WORDS + (
     "dl", "mr", "ni", "ph", "mob", "rtn", "nat ins", "nat-ins", "national", "soc sec", "soc_sec", "soc-sec", "ss no",
     "ss-no", "ss#", "ss #", "ss number", "ss_number", "ss-number", "pass nr", "pass_nr", "a/c", "permis", "驾", "病案号",
-    "联系")
+    "联系", "credit code", "credit_code", "credit-code")
 _KEY_PREFIX = re.compile(r"(?:[^\W\d][\w.#/-]*(?: [^\W\d][\w.#/-]*){0,2} ?)?\Z")
 _KEY_REST = re.compile(r"""[\w .#/'-]{0,24}?["']?[ \t]*([:=：])[ \t]*""")
 _QUOTED_VALUE = re.compile(r"""(["'])([^"'\n]{4,40})\1""")

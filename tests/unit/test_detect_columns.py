@@ -180,6 +180,29 @@ def test_review_values_are_still_found(text, expected):
     assert expected in found(text)
 
 
+@pytest.mark.parametrize("text, expected", [
+    # an account column beside `rtn` (routing transit number) is a bank account's
+    ("| employee_name | ss_no | rtn | acct_no |\n|---|---|---|---|\n| Ethan Sutherland | 637-33-9660 | 073097273 |   2826246114 |\n",
+     ("pii.bank_account", "2826246114")),
+    # `SS#` is the SSN's column (the `#` ends the header without a word boundary after it)
+    ("| Badge | Employee | SS# | Amount |\n|---|---|---|---|\n| E69900 | Noah Petrov | 466540267 | $3,895.78 |\n",
+     ("pii.us_ssn", "466540267")),
+    # a Chinese supplier's unified social credit code under an English header
+    (" company_name | credit_code | legal_rep | contact_phone\n--------------+--------------------+-----------+----------\n"
+     " 成都天府软件有限公司 | 91230103PRD6GJWX2P | 陈杰 | 137-6740-3553\n", ("pii.tax_id", "91230103PRD6GJWX2P")),
+])
+def test_column_headers_named_in_other_words(text, expected):
+    assert expected in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    "| account | acct_no | balance |\n|---|---|---|\n| Ops | 2826246114 | 12 |\n",  # no banking column, no people
+    "| class # | students |\n|---|---|\n| 466540267 | 31 |\n",
+])
+def test_column_look_alikes_of_the_new_headers(text):
+    assert personal_ids(text) == set()
+
+
 def test_a_long_key_value_is_found_whole_in_a_long_text():
     """A context-led rule searched only near its context words still returns a value that runs past the
     window (a JWK's private member of a 2048-bit key)."""
