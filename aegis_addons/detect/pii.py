@@ -319,8 +319,8 @@ class PiiDetector:
         self._columns = ColumnValueDetector() if self._column_categories else None
         # numbers read aloud or dictated digit by digit, reported in the categories of the rules that
         # find them written together (so disabling `pii.phone` disables both)
-        self._spoken = (SpokenNumberDetector(self._column_categories)
-                        if self._column_categories else None)
+        pii_categories = {r.category for r in self.rules if r.category.startswith("pii.")}
+        self._spoken = SpokenNumberDetector(pii_categories) if pii_categories else None
 
     def _is_disabled(self, category: str) -> bool:
         return category in self._disabled or category.split(".", 1)[0] in self._disabled
@@ -386,8 +386,12 @@ class PiiDetector:
             found.extend(self._sql_insert.scan(text, lowered))
         if self._embedded_keys is not None:
             found.extend(self._embedded_keys.scan(text))
-        if self._spoken is not None:
-            found.extend(self._spoken.scan(text, lowered))
+        if self._spoken is not None and (spoken := self._spoken.scan(text, lowered)):
+            # A number read out whole outranks a rule that saw a part of it (`+1 2 1 3 2 0 5` of a
+            # dictated phone, the last twelve digit words of a card read as a seed phrase): the rest of
+            # the number would stay in the clear beside the smaller finding.
+            found = [f for f in found if not any(s.start <= f.start and f.end <= s.end for s in spoken)]
+            found.extend(spoken)
         if self._columns is not None and tables:
             # A labelled or tabled value outranks a guess from a context word a line away (`Phone Number:
             # 3038280260` then `Patient ID:`); where a rule found the same value as the same kind, the
