@@ -185,6 +185,7 @@ class SeedPhraseDetector:
     _CONTEXT = ("seed", "mnemonic", "recovery", "phrase", "wallet", "metamask", "ledger", "trezor",
                 "助记词", "种子", "钱包", "私钥", "恢复")
     _CONTEXT_WINDOW = 120
+    _LONGEST_RUN_CHECKED = 64
     # Twelve or more 3-8 letter words in a row: a cheap regex that skips almost all prose quickly.
     _EN_RUN = re.compile(r"(?:(?<![a-z])[a-z]{3,8}(?:[\s,;]+(?:\d{1,2}[.)]\s*)?)){11,}[a-z]{3,8}(?![a-z])")
     _EN_WORD = re.compile(r"[a-z]{3,8}")
@@ -258,6 +259,11 @@ class SeedPhraseDetector:
             if any(word in near for word in self._CONTEXT):
                 return Finding(SEED_PHRASE_CATEGORY, start, end, 0.9, "bip39_seed_phrase",
                                f"{len(run)} BIP-39 words next to a wallet word")
+        if len(run) > self._LONGEST_RUN_CHECKED:
+            # A phrase is copied as 12-24 words between other words; a run of 64 or more word-list
+            # words is a word list or text built to be slow (each window costs a SHA-256: 400 KB of
+            # `一，` took 4 s), so its windows are not checked.
+            return None
         for size in (24, 21, 18, 15, 12):
             for first in range(len(run) - size + 1):
                 window = run[first:first + size]

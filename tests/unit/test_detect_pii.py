@@ -389,6 +389,15 @@ def test_seed_phrase_detected(detector, text):
     assert [c for c, _ in found(detector, text)] == ["secret.bip39_seed_phrase"]
 
 
+def test_seed_phrase_among_other_word_list_words(detector):
+    # inside a run of 50 word-list words (under the 64 whose windows are checked), the phrase is found;
+    # a run of thousands (a word list, or text built to be slow) is not searched window by window
+    pad = "abandon ability able about above absent absorb abstract absurd abuse access accident account accuse acid acoustic acquire across act"
+    assert len(f"{pad} {VALID_EN} {pad}".split()) == 50
+    assert "secret.bip39_seed_phrase" in [c for c, _ in found(detector, f"notes: {pad} {VALID_EN} {pad}")]
+    assert found(detector, " ".join([pad] * 200)) == []
+
+
 def test_seed_phrase_needs_checksum_or_context(detector):
     # 12 word-list words whose checksum fails: ordinary text unless a wallet word is near
     words = "abandon ability able about above absent absorb abstract absurd abuse access accident"
