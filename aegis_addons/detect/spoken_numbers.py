@@ -36,7 +36,12 @@ from aegis_addons.detect.lines import line_end, line_start, line_start_within
 _EN_DIGITS = {"zero": "0", "oh": "0", "o": "0", "nought": "0", "one": "1", "two": "2", "three": "3",
               "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9", "niner": "9"}
 _EN_WORD = r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|niner|nine)(?![a-z])"
-_EN_TOKEN = rf"(?:(?:double|triple)[ \t]+)?(?:{_EN_WORD}|o(?![a-z'])|[0-9](?![\w.]))"
+# Pairs read as numbers (`twenty one seventy four`, `forty nine thirty`), and `hundred` after a digit
+# (`eight hundred`): each is two digits.
+_UNIT = r"(?:one|two|three|four|five|six|seven|eight|nine)(?![a-z])"
+_EN_PAIR = (rf"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[ -]{_UNIT})?"
+            r"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|hundred)(?![a-z])")
+_EN_TOKEN = rf"(?:(?:double|triple)[ \t]+)?(?:{_EN_WORD}|{_EN_PAIR}|o(?![a-z'])|[0-9](?![\w.]))"
 # Between tokens: spaces (two between groups; a no-break space too), a comma (then a line break may follow:
 # a transcript puts each group on its line), a hyphen, a full stop or an ellipsis (`five one oh. Four two
 # two.`), a filler (`um`, `uh`), or the brackets of an area code, `(two one three) two …`. A JSON `\t`
@@ -50,12 +55,35 @@ _SEPARATOR = (rf"(?:{_SPACE}{{1,2}}|,\s{{0,2}}|{_SPACE}?-{_SPACE}?|\.{{1,3}}{_SP
 # and nothing after it can fail, so each run is read once (with a closing look-ahead that failed,
 # `oh-oh-oh-…` was retried from every word: quadratic).
 _WORD_RUN = re.compile(rf"{_EN_WORD}(?:{_SEPARATOR}{_EN_TOKEN}){{6,}}+")
-_EN_PART = re.compile(r"(?<![a-z])(double|triple)?[ \t\u00a0]*(zero|oh|o|nought|one|two|three|four|five|six|seven|eight"
-                      r"|niner|nine|[0-9])(?![a-z])")
-# What may stand before a run's first word and still belong to it: `double`, digits (`2 one three …`),
-# an opening bracket, `+` and a country code's digits.
+_EN_PART = re.compile(
+    r"(?<![a-z])(double|triple)?[ \t\u00a0]*(?:(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[ -]"
+    r"(one|two|three|four|five|six|seven|eight|nine)(?![a-z]))?|(ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+    r"|seventeen|eighteen|nineteen|hundred)|(zero|oh|o|nought|one|two|three|four|five|six|seven|eight|niner|nine|[0-9]))"
+    r"(?![a-z])")
+_TENS = {w: str(i) for i, w in enumerate(("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+                                          "ninety")) if w}
+_TEENS = {w: str(i + 10) for i, w in enumerate(("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen",
+                                                "sixteen", "seventeen", "eighteen", "nineteen"))} | {"hundred": "00"}
+
+
+def _spoken_tokens(text: str, start: int = 0, end: int | None = None) -> list[str]:
+    """The digits each number word or digit of a run spells: `two oh five` 2, 0, 5; `double six` 66;
+    `twenty one seventy four` 21, 74; `forty` 40; `eight hundred` 8, 00."""
+    digits = []
+    for repeat, tens, unit, pair, word in _EN_PART.findall(text, start, len(text) if end is None else end):
+        if tens:
+            spelled = _TENS[tens] + (_EN_DIGITS[unit] if unit else "0")
+        elif pair:
+            spelled = _TEENS[pair]
+        else:
+            spelled = _EN_DIGITS.get(word, word)
+        digits.append(spelled * {"double": 2, "triple": 3}.get(repeat, 1))
+    return digits
+# What may stand before a run's first digit word and still belong to it: `double`, digits (`2 one three
+# …`), pairs (`forty nine thirty …`: a run starts at a digit word, which keeps the search fast), an opening
+# bracket, `+` and a country code's digits.
 _TOKENS_BEFORE = re.compile(
-    rf"(?:\+{_SPACE}?)?\(?(?:(?:(?<![\w.])[0-9]|(?<![\w-])(?:double|triple)){_SEPARATOR})*"
+    rf"(?:\+{_SPACE}?)?\(?(?:(?:(?<![\w.])[0-9]|(?<![\w-])(?:double|triple|{_EN_PAIR})){_SEPARATOR})*"
     rf"(?:(?<![\w-])(?:double|triple){_SPACE}+)?\Z")
 _BEFORE_REACH = 40
 # Single digits with spaces (two between groups), a comma or a hyphen: `4 9 3 0  0 5 2 8 …`, `2-1-3-…`.
@@ -128,9 +156,10 @@ class SpokenNumberDetector:
                     start = country.start()
                 elif bracket := _BRACKET_BEFORE.search(lowered, max(0, start - 2), start):
                     start = bracket.start()
-                digits = "".join(d * {"double": 2, "triple": 3}.get(rep, 1)
-                                 for rep, word in _EN_PART.findall(lowered, start, end)
-                                 for d in [_EN_DIGITS.get(word, word)])
+                tokens = _spoken_tokens(lowered, start, end)
+                if _counting(tokens):
+                    continue  # `one two three … nine ten`
+                digits = "".join(tokens)
                 if finding := self._judge(lowered, start, end, digits, spoken, country=country is not None):
                     found.append(finding)
         if not text.isascii():
@@ -216,9 +245,15 @@ class SpokenNumberDetector:
 def _straight_groups(lowered: str, start: int, end: int) -> bool:
     """Is every comma-separated group of the run counting or one digit repeated (`one two three, one two
     three`, `oh oh oh, four five six`, `five four three two one`)?"""
-    groups = ["".join(_EN_DIGITS.get(w, w) for _, w in _EN_PART.findall(g)) for g in lowered[start:end].split(",")]
-    groups = [g for g in groups if g]
-    return bool(groups) and all(len(g) < 2 or len(set(g)) == 1 or _counts(g) for g in groups)
+    groups = [g for g in map(_spoken_tokens, lowered[start:end].split(",")) if g]
+    return bool(groups) and all(len("".join(g)) < 2 or len(set("".join(g))) == 1 or _counting(g) for g in groups)
+
+
+def _counting(tokens: list[str]) -> bool:
+    """Number words that count up or down by one (`… eight nine ten`), or digits that do (`1234567`)."""
+    values = [int(t) for t in tokens]
+    steps = {b - a for a, b in zip(values, values[1:])}
+    return len(values) > 1 and steps in ({1}, {-1}) or _counts("".join(tokens))
 
 
 def _counts(digits: str) -> bool:

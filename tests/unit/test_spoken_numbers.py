@@ -79,6 +79,13 @@ def test_example_values_are_what_the_cases_claim():
     ("我的号码是 1 3 9 - 1 2 3 4 - 5 6 7 8", "pii.phone", "1 3 9 - 1 2 3 4 - 5 6 7 8"),
     ("Call back number is seven oh three... uh... four eight two... nine nine one five", "pii.phone",
      "seven oh three... uh... four eight two... nine nine one five"),
+    # pairs read as numbers, `hundred`
+    ("My number is two one three, two oh five, twenty one seventy four", "pii.phone",
+     "two one three, two oh five, twenty one seventy four"),
+    ("Caller ID read back: eight hundred, five five five, one two one two", "pii.phone",
+     "eight hundred, five five five, one two one two"),
+    ("card number is forty five thirty nine, fourteen eighty eight, oh three four three, sixty four sixty seven", "pii.credit_card",
+     "forty five thirty nine, fourteen eighty eight, oh three four three, sixty four sixty seven"),
     # a card with its expiry and code read in one breath: longer than any one number, taken whole
     ("my card is four five three nine, one four eight eight, oh three four three, six four six seven, one two two six, "
      "three two one", "pii.credit_card", "four five three nine, one four eight eight, oh three four three, six four six "
@@ -147,6 +154,8 @@ def test_a_misheard_digit_keeps_the_label_of_a_spoken_number(detector):
     "手机电量：1 5 6 1 5 8 9 3 6 2 8 格",
     # spoken groups that each count or repeat, and readings of no phone's length
     "Count it in: one two three four, one two three four",
+    "My daughter is learning to count: one two three four five six seven eight nine ten",
+    "ages twenty, thirty, forty, fifty, sixty, seventy, eighty",
     "Waltz: one two three, one two three, one two three",
     "Radio check: one two three four five, five four three two one, how copy?",
     "Backing vocals: oh oh oh, one two three, oh oh oh, four five six",
