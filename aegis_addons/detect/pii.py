@@ -12,7 +12,9 @@ Categories are `pii.<kind>` and `secret.<kind>` (`infra.<kind>` in relaxed mode)
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from aegis_addons.detect import validators
@@ -169,6 +171,31 @@ def _windows(anchor: re.Pattern[str], margin: int, text: str) -> list[tuple[int,
         else:
             windows.append((start, end))
     return windows
+
+
+def _absorb_into_spoken(found: list[Finding], spoken: list[Finding]) -> list[Finding]:
+    """A number read out whole outranks a rule that saw a part of it (`+1 2 1 3 2 0 5` of a dictated
+    phone, the last twelve digit words of a card read as a seed phrase): the rest of the number would
+    stay in the clear beside the smaller finding. A finding inside a spoken one is dropped; one that
+    overlaps it in part is merged into it (the spoken finding grows to cover both). The spoken findings
+    do not overlap one another, so each finding is checked against its neighbours by bisection."""
+    spoken = sorted(spoken, key=lambda f: f.start)
+    starts = [f.start for f in spoken]
+    kept: list[Finding] = []
+    for f in found:
+        i = bisect_right(starts, f.end - 1) - 1  # the last spoken finding starting before f ends
+        overlapping = []
+        while i >= 0 and spoken[i].end > f.start:
+            overlapping.append(i)
+            i -= 1
+        if not overlapping:
+            kept.append(f)
+            continue
+        for j in overlapping:  # f reaches out of a spoken finding: that finding takes its span too
+            s = spoken[j]
+            if f.start < s.start or f.end > s.end:
+                spoken[j] = replace(s, start=min(s.start, f.start), end=max(s.end, f.end))
+    return resolve_overlaps(kept + spoken)
 
 
 class SeedPhraseDetector:
@@ -393,11 +420,7 @@ class PiiDetector:
         if self._embedded_keys is not None:
             found.extend(self._embedded_keys.scan(text))
         if self._spoken is not None and (spoken := self._spoken.scan(text, lowered)):
-            # A number read out whole outranks a rule that saw a part of it (`+1 2 1 3 2 0 5` of a
-            # dictated phone, the last twelve digit words of a card read as a seed phrase): the rest of
-            # the number would stay in the clear beside the smaller finding.
-            found = [f for f in found if not any(s.start <= f.start and f.end <= s.end for s in spoken)]
-            found.extend(spoken)
+            found = _absorb_into_spoken(found, spoken)
         if self._columns is not None and tables:
             # A labelled or tabled value outranks a guess from a context word a line away (`Phone Number:
             # 3038280260` then `Patient ID:`); where a rule found the same value as the same kind, the

@@ -47,14 +47,14 @@ _EN_TOKEN = rf"(?:(?:double|triple)[ \t]+)?(?:{_EN_WORD}|{_EN_PAIR}|o(?![a-z'])|
 # two.`), a filler (`um`, `uh`), or the brackets of an area code, `(two one three) two …`. A JSON `\t`
 # escape is read as a space and a tab, so `,\t` is three characters.
 _SPACE = r"[ \t\u00a0]"
-_SEPARATOR = (rf"(?:{_SPACE}{{1,2}}|,\s{{0,2}}|{_SPACE}?-{_SPACE}?|\.{{1,3}}{_SPACE}{{1,2}}|{_SPACE}?[()]{_SPACE}?)"
+_SEPARATOR = (rf"(?:{_SPACE}{{1,3}}|,\s{{0,4}}|{_SPACE}?[-—–/;]{_SPACE}?|\.{{1,3}}{_SPACE}{{1,2}}|{_SPACE}?[()]{_SPACE}?)"
               rf"(?:(?:um|uh|er|erm)[ ,.]{{1,4}})?")
 # Seven tokens at least. The run starts with a digit word (a literal, which the regex engine skips to
 # quickly; the word boundary before it is checked in code, as a look-behind there would make the engine
 # try every position), and digits before that word are added in code too. The repetition is possessive
 # and nothing after it can fail, so each run is read once (with a closing look-ahead that failed,
 # `oh-oh-oh-…` was retried from every word: quadratic).
-_WORD_RUN = re.compile(rf"{_EN_WORD}(?:{_SEPARATOR}{_EN_TOKEN}){{6,}}+")
+_WORD_RUN = re.compile(rf"{_EN_WORD}(?:{_SEPARATOR}{_EN_TOKEN}){{3,}}+")
 _EN_PART = re.compile(
     r"(?<![a-z])(double|triple)?[ \t\u00a0]*(?:(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[ -]"
     r"(one|two|three|four|five|six|seven|eight|nine)(?![a-z]))?|(ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
@@ -83,19 +83,19 @@ def _spoken_tokens(text: str, start: int = 0, end: int | None = None) -> list[st
 # …`), pairs (`forty nine thirty …`: a run starts at a digit word, which keeps the search fast), an opening
 # bracket, `+` and a country code's digits.
 _TOKENS_BEFORE = re.compile(
-    rf"(?:\+{_SPACE}?)?\(?(?:(?:(?<![\w.])[0-9]|(?<![\w-])(?:double|triple|{_EN_PAIR})){_SEPARATOR})*"
+    rf"(?:\+{_SPACE}?)?\(?(?:(?:(?<![\w.])[0-9]{{1,4}}|(?<![\w-])(?:double|triple|{_EN_PAIR})){_SEPARATOR})*"
     rf"(?:(?<![\w-])(?:double|triple){_SPACE}+)?\Z")
 _BEFORE_REACH = 40
 # Single digits with spaces (two between groups), a comma or a hyphen: `4 9 3 0  0 5 2 8 …`, `2-1-3-…`.
 # Lists in code and data look the same (`weights = (7, 3, 1, …)`), so this form needs its label right
 # before it (see `_GLUE`).
-_DIGIT_SEPARATOR = rf"(?:{_SPACE}{{1,2}}|,{_SPACE}?|{_SPACE}?-{_SPACE}?|\){_SPACE}?)"
+_DIGIT_SEPARATOR = rf"(?:{_SPACE}{{1,2}}|[,，]{_SPACE}?|{_SPACE}?-{_SPACE}?|\){_SPACE}?)"
 _DIGIT_RUN = re.compile(rf"[0-9](?:{_DIGIT_SEPARATOR}[0-9](?![\w]|\.[0-9])){{6,}}+")
 _DIGIT_BEFORE = re.compile(rf"[0-9]{_DIGIT_SEPARATOR}\Z")
 _DIGIT_AFTER = re.compile(rf"{_DIGIT_SEPARATOR}[0-9]")
 # `+44 7 9 1 1 …`, `(2 1 3) 2 0 5 …`: a country code or an opening bracket belongs to the number (a
 # country code is label enough)
-_COUNTRY_BEFORE = re.compile(r"\+(?:[0-9]{1,3}[ \t]?)?\Z")
+_COUNTRY_BEFORE = re.compile(r"\+(?:[0-9]{1,3}[ \t]?)?(?:\([ \t]?)?\Z")
 _BRACKET_BEFORE = re.compile(r"\([ \t]?\Z")
 # Chinese: 幺 is how 1 is read on the phone, 两 2, 拐 7, 洞 0 (call-centre and radio speech), 壹贰叁… the
 # banking numerals; a resident ID may end in X (叉 when read out).
@@ -103,15 +103,17 @@ _ZH_DIGITS = {"零": "0", "〇": "0", "洞": "0", "一": "1", "幺": "1", "二":
               "五": "5", "六": "6", "七": "7", "拐": "7", "八": "8", "九": "9", "壹": "1", "贰": "2", "叁": "3",
               "肆": "4", "伍": "5", "陆": "6", "柒": "7", "捌": "8", "玖": "9", "x": "X", "X": "X", "叉": "X"}
 _ZH_CHARS = "零〇洞一幺二两三四五六七拐八九壹贰叁肆伍陆柒捌玖"
-_ZH_RUN = re.compile(rf"[{_ZH_CHARS}](?:[ \t，,、-]?[{_ZH_CHARS}]){{6,}}+(?:[ \t]?[xX叉])?")
+_ZH_RUN = re.compile(rf"[{_ZH_CHARS}](?:[ \t，,、。－-]{{0,2}}[{_ZH_CHARS}]){{6,}}+(?:[ \t]?[xX叉])?")
+# ASCII digits written before the characters: `138 零零一三 八零零零`
+_ZH_DIGITS_BEFORE = re.compile(r"(?<![\w.])[0-9]{1,4}[ \t，,、-]{0,2}\Z")
 
 # The kind a label stands for; the closest before the run on its line wins (`routing number is … and the
 # account number is …` gives each run its own). English words start a word (`reach` is not in `breach`,
 # `aba` not in `database`). `number` alone is a phone's after a word that makes it someone's (`my number`,
 # `callback number`), not after `ticket` or `build`.
 _CONTEXT = re.compile(
-    r"(?i)(?<![a-z])(?:(social(?: security)?|ssn)|(routing|aba)|(account|acct|iban)|(card|visa|mastercard|amex)|((?!))"
-    r"|(phone|cell|mobile|call|tel|text me|reach(?: me)?|whatsapp"
+    r"(?i)(?<![a-z])(?:(social(?: security)?|ssn|ss ?#)|(routing|aba)|(account|acct|iban)|(card|visa|mastercard|amex)|((?!))"
+    r"|(phones?|telephone|cell(?:phone)?|mobile|call|tel|ph|fax|text me|reach(?: me)?|whatsapp"
     r"|(?:(?:my|your|his|her|their|our|the|new|contact|callback|call-back|home|work|office|direct)[ \t]+)number))(?![a-z])"
     r"|(社保|社会保障)|(路由)|(账号|账户|帐号)|(卡号|银行卡|信用卡)|(身份证)|(电话|手机|座机|联系|打给|我的号码|新号码|号码是)")
 _KINDS = ("pii.us_ssn", "pii.us_routing_number", "pii.bank_account", "pii.credit_card", "pii.cn_resident_id", "pii.phone")
@@ -164,8 +166,11 @@ class SpokenNumberDetector:
                     found.append(finding)
         if not text.isascii():
             for m in _ZH_RUN.finditer(text):
-                digits = "".join(_ZH_DIGITS[c] for c in m.group() if c in _ZH_DIGITS)
-                if finding := self._judge(lowered, m.start(), m.end(), digits, spoken=True, chinese=True):
+                start = m.start()
+                if before := _ZH_DIGITS_BEFORE.search(text, max(0, start - 8), start):
+                    start = before.start()
+                digits = "".join(_ZH_DIGITS.get(c, c) for c in text[start:m.end()] if c in _ZH_DIGITS or c.isdigit())
+                if finding := self._judge(lowered, start, m.end(), digits, spoken=True, chinese=True):
                     found.append(finding)
         return found
 
@@ -179,7 +184,7 @@ class SpokenNumberDetector:
         if len(digits) < 7 or _counts(digits) or len(set(digits)) < 3 and not card:
             return None
         context, glued = ("pii.phone", True) if country else self._context(lowered, start)
-        if not spoken and (not glued or len(digits) > 19 or self._in_digit_grid(lowered, start, end)):
+        if not spoken and (not glued or self._in_digit_grid(lowered, start, end)):
             return None
         if spoken and not chinese and context is None and _straight_groups(lowered, start, end):
             return None  # `one two three four, one two three four`: a count-in, not a number
@@ -199,7 +204,7 @@ class SpokenNumberDetector:
         elif context is None and (re.fullmatch(r"1[3-9]\d{9}", digits) if chinese else len(digits) in (7, 10, 11, 12)):
             # no label: a reading of a phone's length (a Chinese one only in a mobile number's shape)
             kind = "pii.phone"
-        elif spoken and context:
+        elif context and (spoken or glued):
             # Read out after its label, a number is that kind even when its check fails (speech
             # recognition drops or mishears a digit, and the rest is still someone's number), and a run
             # longer than any one number (a card with its expiry and code, two phones) is taken whole.
