@@ -347,13 +347,12 @@ class PiiDetector:
                             if wants_secrets and not self._is_disabled(SQL_INSERT_CATEGORY) else None)
         self._embedded_keys = (EmbeddedBase64KeyDetector()
                                if wants_secrets and not self._is_disabled(EMBEDDED_KEY_CATEGORY) else None)
-        # values under a personal-data column header (tables, CSV, SQL INSERT), in the rules' categories
+        # Values under a personal-data column header (tables, CSV, SQL INSERT) and numbers read aloud or
+        # dictated digit by digit are reported in the categories of the rules that find them written
+        # plainly, and only those (so disabling `pii.phone` disables all three).
         self._column_categories = {r.category for r in self.rules if r.category.startswith("pii.")}
         self._columns = ColumnValueDetector() if self._column_categories else None
-        # numbers read aloud or dictated digit by digit, reported in the categories of the rules that
-        # find them written together (so disabling `pii.phone` disables both)
-        pii_categories = {r.category for r in self.rules if r.category.startswith("pii.")}
-        self._spoken = SpokenNumberDetector(pii_categories) if pii_categories else None
+        self._spoken = SpokenNumberDetector(self._column_categories) if self._column_categories else None
 
     def _is_disabled(self, category: str) -> bool:
         return category in self._disabled or category.split(".", 1)[0] in self._disabled

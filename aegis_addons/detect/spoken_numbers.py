@@ -32,53 +32,38 @@ from aegis_addons.detect.findings import Finding
 from aegis_addons.detect.lines import line_end, line_start, line_start_within
 
 # English digit words; `oh` (and, after the first, `o`) is how a zero is read in phone numbers, `niner` a
-# nine on the radio. `double six` and `triple one` repeat.
+# nine on the radio. `double six` and `triple one` repeat. Pairs are read as numbers (`twenty one seventy
+# four`, `forty nine thirty`), and `hundred` after a digit (`eight hundred`): each is two digits.
 _EN_DIGITS = {"zero": "0", "oh": "0", "o": "0", "nought": "0", "one": "1", "two": "2", "three": "3",
               "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9", "niner": "9"}
-_EN_WORD = r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|niner|nine)(?![a-z])"
-# Pairs read as numbers (`twenty one seventy four`, `forty nine thirty`), and `hundred` after a digit
-# (`eight hundred`): each is two digits.
-_UNIT = r"(?:one|two|three|four|five|six|seven|eight|nine)(?![a-z])"
-_EN_PAIR = (rf"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[ -]{_UNIT})?"
-            r"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|hundred)(?![a-z])")
+_TENS = {w: str(i) for i, w in enumerate(("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+                                          "ninety"), start=2)}
+_TEENS = {w: str(i) for i, w in enumerate(("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen",
+                                           "sixteen", "seventeen", "eighteen", "nineteen"), start=10)} | {"hundred": "00"}
+_DIGIT_WORDS = "|".join(w for w in _EN_DIGITS if w != "o")  # (`o` alone would start a run at every `o`)
+_UNIT_WORDS = "one|two|three|four|five|six|seven|eight|nine"
+_EN_WORD = rf"(?:{_DIGIT_WORDS})(?![a-z])"
+_EN_PAIR = rf"(?:(?:{'|'.join(_TENS)})(?:[ -](?:{_UNIT_WORDS})(?![a-z]))?|{'|'.join(_TEENS)})(?![a-z])"
 _EN_TOKEN = rf"(?:(?:double|triple)[ \t]+)?(?:{_EN_WORD}|{_EN_PAIR}|o(?![a-z'])|[0-9](?![\w.]))"
 # Between tokens: spaces (two between groups; a no-break space too), a comma (then a line break may follow:
-# a transcript puts each group on its line), a hyphen, a full stop or an ellipsis (`five one oh. Four two
-# two.`), a filler (`um`, `uh`), or the brackets of an area code, `(two one three) two …`. A JSON `\t`
-# escape is read as a space and a tab, so `,\t` is three characters.
+# a transcript puts each group on its line), a hyphen, a dash, a slash or a semicolon, a full stop or an
+# ellipsis (`five one oh. Four two two.`), a filler (`um`, `uh`), or the brackets of an area code, `(two
+# one three) two …`. A JSON `\r\n` escape is read as a space and a control character twice, so `,\r\n`
+# is five characters.
 _SPACE = r"[ \t\u00a0]"
 _SEPARATOR = (rf"(?:{_SPACE}{{1,3}}|,\s{{0,4}}|{_SPACE}?[-—–/;]{_SPACE}?|\.{{1,3}}{_SPACE}{{1,2}}|{_SPACE}?[()]{_SPACE}?)"
               rf"(?:(?:um|uh|er|erm)[ ,.]{{1,4}})?")
-# Seven tokens at least. The run starts with a digit word (a literal, which the regex engine skips to
-# quickly; the word boundary before it is checked in code, as a look-behind there would make the engine
-# try every position), and digits before that word are added in code too. The repetition is possessive
-# and nothing after it can fail, so each run is read once (with a closing look-ahead that failed,
+# Four tokens at least (a pair is two digits; the seven digits a number needs are counted in code). The run
+# starts with a digit word (a literal, which the regex engine skips to quickly; the word boundary before
+# it is checked in code, as a look-behind there would make the engine try every position), and what
+# stands before that word is added in code too (`_TOKENS_BEFORE`). The repetition is possessive and
+# nothing after it can fail, so each run is read once (with a closing look-ahead that failed,
 # `oh-oh-oh-…` was retried from every word: quadratic).
 _WORD_RUN = re.compile(rf"{_EN_WORD}(?:{_SEPARATOR}{_EN_TOKEN}){{3,}}+")
+# One token of a run, in groups: a repetition word, a pair's tens and unit, a teen or `hundred`, a digit.
 _EN_PART = re.compile(
-    r"(?<![a-z])(double|triple)?[ \t\u00a0]*(?:(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[ -]"
-    r"(one|two|three|four|five|six|seven|eight|nine)(?![a-z]))?|(ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
-    r"|seventeen|eighteen|nineteen|hundred)|(zero|oh|o|nought|one|two|three|four|five|six|seven|eight|niner|nine|[0-9]))"
-    r"(?![a-z])")
-_TENS = {w: str(i) for i, w in enumerate(("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
-                                          "ninety")) if w}
-_TEENS = {w: str(i + 10) for i, w in enumerate(("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen",
-                                                "sixteen", "seventeen", "eighteen", "nineteen"))} | {"hundred": "00"}
-
-
-def _spoken_tokens(text: str, start: int = 0, end: int | None = None) -> list[str]:
-    """The digits each number word or digit of a run spells: `two oh five` 2, 0, 5; `double six` 66;
-    `twenty one seventy four` 21, 74; `forty` 40; `eight hundred` 8, 00."""
-    digits = []
-    for repeat, tens, unit, pair, word in _EN_PART.findall(text, start, len(text) if end is None else end):
-        if tens:
-            spelled = _TENS[tens] + (_EN_DIGITS[unit] if unit else "0")
-        elif pair:
-            spelled = _TEENS[pair]
-        else:
-            spelled = _EN_DIGITS.get(word, word)
-        digits.append(spelled * {"double": 2, "triple": 3}.get(repeat, 1))
-    return digits
+    rf"(?<![a-z])(double|triple)?{_SPACE}*(?:({'|'.join(_TENS)})(?:[ -]({_UNIT_WORDS})(?![a-z]))?"
+    rf"|({'|'.join(_TEENS)})|({'|'.join(_EN_DIGITS)}|[0-9]))(?![a-z])")
 # What may stand before a run's first digit word and still belong to it: `double`, digits (`2 one three
 # …`), pairs (`forty nine thirty …`: a run starts at a digit word, which keeps the search fast), an opening
 # bracket, `+` and a country code's digits.
@@ -111,6 +96,8 @@ _ZH_DIGITS_BEFORE = re.compile(r"(?<![\w.])[0-9]{1,4}[ \t，,、-]{0,2}\Z")
 # account number is …` gives each run its own). English words start a word (`reach` is not in `breach`,
 # `aba` not in `database`). `number` alone is a phone's after a word that makes it someone's (`my number`,
 # `callback number`), not after `ticket` or `build`.
+# Each kind of `_KINDS` is one group, in English and again in Chinese, so a match's group number modulo
+# six names its kind (`((?!))` holds the place of English resident-ID words, which there are none of).
 _CONTEXT = re.compile(
     r"(?i)(?<![a-z])(?:(social(?: security)?|ssn|ss ?#)|(routing|aba)|(account|acct|iban)|(card|visa|mastercard|amex)|((?!))"
     r"|(phones?|telephone|cell(?:phone)?|mobile|call|tel|ph|fax|text me|reach(?: me)?|whatsapp"
@@ -245,6 +232,21 @@ class SpokenNumberDetector:
         below_start = line_end(lowered, end, _LINE_REACH) + 1
         return below_start < len(lowered) and lowered[below_start - 1] == "\n" and bool(
             _DIGIT_ROW.match(lowered, below_start, line_end(lowered, below_start, _LINE_REACH)))
+
+
+def _spoken_tokens(text: str, start: int = 0, end: int | None = None) -> list[str]:
+    """The digits each number word or digit of a run spells: `two oh five` 2, 0, 5; `double six` 66;
+    `twenty one seventy four` 21, 74; `forty` 40; `eight hundred` 8, 00."""
+    digits = []
+    for repeat, tens, unit, pair, word in _EN_PART.findall(text, start, len(text) if end is None else end):
+        if tens:
+            spelled = _TENS[tens] + (_EN_DIGITS[unit] if unit else "0")
+        elif pair:
+            spelled = _TEENS[pair]
+        else:
+            spelled = _EN_DIGITS.get(word, word)
+        digits.append(spelled * {"double": 2, "triple": 3}.get(repeat, 1))
+    return digits
 
 
 def _straight_groups(lowered: str, start: int, end: int) -> bool:
